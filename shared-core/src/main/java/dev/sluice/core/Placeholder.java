@@ -1,0 +1,1 @@
+package dev.sluice.core; public final class Placeholder {}
