@@ -1,0 +1,139 @@
+package dev.sluice.core;
+
+import dev.sluice.core.spi.BeginRequest;
+import dev.sluice.core.spi.BeginResult;
+import dev.sluice.core.spi.IdempotencyStore;
+import dev.sluice.core.spi.IdempotencyTransaction;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An idempotency store in this JVM's memory: correct under concurrency (every decision is one atomic
+ * map operation), so usable in production by a single consumer instance and in every test. Records
+ * vanish with the process. Expired records are swept as new keys arrive.
+ */
+public final class InMemoryIdempotencyStore implements IdempotencyStore {
+    private static final int SWEEP_EVERY = 1024;
+
+    /** Record status. */
+    public enum Status { IN_PROGRESS, COMPLETED }
+
+    /**
+     * A stored record, as tests and tools may inspect it.
+     *
+     * @param key key
+     * @param fingerprint payload fingerprint
+     * @param status status
+     * @param leaseExpiresAt lease expiry
+     * @param expiresAt TTL expiry
+     * @param token version token
+     */
+    public record StoredRecord(String key, String fingerprint, Status status, Instant leaseExpiresAt, Instant expiresAt,
+                               String token) {}
+
+    /** Writes the handler adds in transactional mode; applied atomically with completion. */
+    public static final class Transaction implements IdempotencyTransaction {
+        private final List<Runnable> writes = new ArrayList<>();
+
+        /** @param write an effect applied only when the record completes */
+        public synchronized void add(Runnable write) {
+            writes.add(Objects.requireNonNull(write, "write"));
+        }
+
+        @Override
+        public synchronized int size() {
+            return writes.size();
+        }
+
+        private synchronized List<Runnable> writes() {
+            return List.copyOf(writes);
+        }
+    }
+
+    private final ConcurrentMap<String, StoredRecord> records = new ConcurrentHashMap<>();
+    private final AtomicLong begins = new AtomicLong();
+
+    @Override
+    public BeginResult begin(BeginRequest request) {
+        if (begins.incrementAndGet() % SWEEP_EVERY == 0) {
+            records.values().removeIf(r -> !r.expiresAt().isAfter(request.now()));
+        }
+        BeginResult[] result = new BeginResult[1];
+        records.compute(request.key(), (key, existing) -> {
+            boolean free = existing == null
+                    || !existing.expiresAt().isAfter(request.now())
+                    || (existing.status() == Status.IN_PROGRESS && !existing.leaseExpiresAt().isAfter(request.now()));
+            if (free) {
+                String token = UUID.randomUUID().toString();
+                result[0] = new BeginResult.Acquired(key, request.fingerprint(), request.leaseExpiresAt(), token);
+                return new StoredRecord(key, request.fingerprint(), Status.IN_PROGRESS, request.leaseExpiresAt(),
+                        request.expiresAt(), token);
+            }
+            if (!existing.fingerprint().equals(request.fingerprint())) {
+                result[0] = new BeginResult.Mismatch(key, existing.fingerprint());
+            } else if (existing.status() == Status.COMPLETED) {
+                result[0] = new BeginResult.AlreadyCompleted(key);
+            } else {
+                result[0] = new BeginResult.InProgress(key, existing.leaseExpiresAt());
+            }
+            return existing;
+        });
+        return result[0];
+    }
+
+    @Override
+    public void complete(BeginResult.Acquired lease, Instant expiresAt, @Nullable IdempotencyTransaction transaction) {
+        boolean[] done = new boolean[1];
+        records.computeIfPresent(lease.key(), (key, existing) -> {
+            if (!existing.token().equals(lease.token()) || existing.status() != Status.IN_PROGRESS) {
+                return existing;
+            }
+            if (transaction instanceof Transaction tx) {
+                tx.writes().forEach(Runnable::run);
+            }
+            done[0] = true;
+            return new StoredRecord(key, existing.fingerprint(), Status.COMPLETED, existing.leaseExpiresAt(), expiresAt,
+                    existing.token());
+        });
+        if (!done[0]) {
+            throw new SluiceException("idempotency record '" + lease.key() + "' is no longer held by this lease");
+        }
+    }
+
+    @Override
+    public void release(BeginResult.Acquired lease) {
+        records.computeIfPresent(lease.key(), (key, existing) ->
+                existing.token().equals(lease.token()) && existing.status() == Status.IN_PROGRESS ? null : existing);
+    }
+
+    @Override
+    public IdempotencyTransaction openTransaction(BeginResult.Acquired lease) {
+        return new Transaction();
+    }
+
+    @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    /**
+     * @param key a key
+     * @return its record, if any
+     */
+    public Optional<StoredRecord> find(String key) {
+        return Optional.ofNullable(records.get(key));
+    }
+
+    /** @return how many records are held */
+    public int size() {
+        return records.size();
+    }
+}

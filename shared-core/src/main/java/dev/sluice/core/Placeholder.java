@@ -1,1 +1,0 @@
-package dev.sluice.core; public final class Placeholder {}

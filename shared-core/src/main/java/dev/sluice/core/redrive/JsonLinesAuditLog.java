@@ -1,0 +1,49 @@
+package dev.sluice.core.redrive;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.core.SluiceException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Appends one JSON object per redrive to a file. */
+public final class JsonLinesAuditLog implements AuditLog {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Path file;
+
+    /** @param file the file to append to (created if missing) */
+    public JsonLinesAuditLog(Path file) {
+        this.file = Objects.requireNonNull(file, "file");
+    }
+
+    @Override
+    public synchronized void write(AuditRecord record) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("operator", record.operator());
+        json.put("started_at", record.startedAt().toString());
+        json.put("finished_at", record.finishedAt().toString());
+        json.put("source", record.source());
+        json.put("target", record.target());
+        json.put("filter", record.filter());
+        json.put("dry_run", record.dryRun());
+        json.put("matched", record.matched());
+        json.put("moved", record.moved());
+        json.put("failed", record.failed());
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, MAPPER.writeValueAsString(json) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new SluiceException("cannot write the redrive audit record to " + file, e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sluice.core.spi;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where idempotency records live. Implementations make {@link #begin} one atomic conditional write
+ * and must be safe for concurrent use by many consumers.
+ *
+ * <p>Record life: {@code begin} writes {@code IN_PROGRESS} with a lease; {@code complete} turns it
+ * {@code COMPLETED}; {@code release} deletes it so a retry can run. Every record has a TTL expiry.
+ */
+public interface IdempotencyStore {
+    /**
+     * Claims {@code request.key()}: succeeds only if the record is absent, expired, or an
+     * {@code IN_PROGRESS} record whose lease has lapsed.
+     *
+     * @param request the key, payload fingerprint, current time, lease expiry and record expiry
+     * @return acquired, already completed, in progress (live lease) or mismatch (another payload)
+     * @throws RuntimeException when the store cannot be reached; the pipeline retries the message
+     */
+    BeginResult begin(BeginRequest request);
+
+    /**
+     * Marks the record {@code COMPLETED} if it is still held by {@code lease}, committing the
+     * transaction's writes atomically with it in transactional mode.
+     *
+     * @param lease the lease from {@link #begin}
+     * @param expiresAt the record's TTL expiry
+     * @param transaction the handler's writes (transactional mode), or null
+     * @throws RuntimeException when the write fails; in transactional mode nothing was committed
+     */
+    void complete(BeginResult.Acquired lease, Instant expiresAt, @Nullable IdempotencyTransaction transaction);
+
+    /**
+     * Deletes the record if it is still held by {@code lease}, so a retry can run.
+     *
+     * @param lease the lease from {@link #begin}
+     */
+    void release(BeginResult.Acquired lease);
+
+    /**
+     * Opens the transaction a handler adds its writes to (transactional mode).
+     *
+     * @param lease the lease from {@link #begin}
+     * @return a transaction that {@link #complete} commits
+     * @throws UnsupportedOperationException when the store has no transactional mode
+     */
+    default IdempotencyTransaction openTransaction(BeginResult.Acquired lease) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support transactional mode");
+    }
+
+    /** @return whether {@link #openTransaction} is supported */
+    default boolean supportsTransactions() {
+        return false;
+    }
+}
