@@ -2,6 +2,7 @@ package dev.sluice.core;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -77,13 +78,34 @@ public final class JsonCodec<T> implements MessageCodec<T> {
                 throw new DecodingException("body is JSON null, expected " + type.getSimpleName());
             }
             return value;
+        } catch (StreamConstraintsException e) {
+            throw new DecodingException("body exceeds a parser limit: " + e.getOriginalMessage(), e);
         } catch (JsonMappingException e) {
-            throw new DecodingException("body does not match " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+            // the path names fields; Jackson's own message may quote body values, which must not be logged
+            throw new DecodingException("body does not match " + type.getSimpleName() + " at " + path(e)
+                    + " (" + e.getClass().getSimpleName() + ")", e);
         } catch (JacksonException e) {
-            throw new DecodingException("body is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new DecodingException("body is not valid JSON (" + e.getClass().getSimpleName() + location(e) + ")", e);
         } catch (IOException e) {
-            throw new DecodingException("body could not be read: " + e.getMessage(), e);
+            throw new DecodingException("body could not be read (" + e.getClass().getSimpleName() + ")", e);
         }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder("$");
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append('.').append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String location(JacksonException e) {
+        var location = e.getLocation();
+        return location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     @Override
