@@ -1,0 +1,492 @@
+package dev.sluice.cdk;
+
+import dev.sluice.cdk.internal.ConsumerMonitoring;
+import dev.sluice.cdk.internal.ConsumerSettings;
+import dev.sluice.cdk.internal.QueueNames;
+import dev.sluice.cdk.internal.SettingsValidator;
+import dev.sluice.cdk.internal.Suppressions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Names;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.TimeConversionOptions;
+import software.amazon.awscdk.UniqueResourceNameOptions;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.amazon.awscdk.services.sqs.RedriveAllowPolicy;
+import software.amazon.awscdk.services.sqs.RedrivePermission;
+import software.constructs.Construct;
+
+/**
+ * One Sluice consumer on AWS: an SQS queue and its dead-letter queue, the Lambda function (java21,
+ * arm64, SnapStart on the {@code live} alias) triggered by the queue with partial batch responses,
+ * the DynamoDB idempotency table, alarms to an SNS topic, a dashboard, and a separate role that
+ * alone may redrive the dead-letter queue.
+ *
+ * <pre>{@code
+ * QueueConsumer consumer = QueueConsumer.builder(stack, "OrderEvents")
+ *         .queueName("order-events")
+ *         .code(Code.fromAsset("functions-aws/target/functions-aws-lambda.jar"))
+ *         .handler("com.example.OrderEventsFunction::handleRequest")
+ *         .build();
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} rejects inconsistent settings with a
+ * {@link QueueConsumerValidationException}, so {@code cdk synth} fails before anything deploys.
+ * The table and the log group are retained when the stack is deleted.
+ */
+public final class QueueConsumer extends Construct {
+
+    /** The name of the alias the queue triggers; SnapStart snapshots its published version. */
+    public static final String ALIAS_NAME = "live";
+
+    private final Queue queue;
+    private final Queue deadLetterQueue;
+    private final Function function;
+    private final Alias alias;
+    private final Role functionRole;
+    private final Table idempotencyTable;
+    private final Role redriveRole;
+    private final ConsumerMonitoring.Resources monitoring;
+
+    private QueueConsumer(Construct scope, String id, ConsumerSettings s) {
+        super(scope, id);
+        String base = s.queueBaseName() != null ? s.queueBaseName()
+                : Names.uniqueResourceName(this, UniqueResourceNameOptions.builder()
+                        .maxLength(QueueNames.MAX_BASE_LENGTH).separator("-").build());
+        QueueNames names = QueueNames.of(base, s.fifo());
+        Boolean fifo = s.fifo() ? Boolean.TRUE : null;
+
+        // Naming the source queue by ARN (not by reference) avoids a cycle with its redrive policy.
+        String sourceQueueArn = Stack.of(this).formatArn(ArnComponents.builder()
+                .service("sqs").resource(names.queue()).arnFormat(ArnFormat.NO_RESOURCE_NAME).build());
+        this.deadLetterQueue = Queue.Builder.create(this, "DeadLetterQueue")
+                .queueName(names.deadLetterQueue())
+                .fifo(fifo)
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(seconds(ConsumerSettings.DLQ_RETENTION))
+                .redriveAllowPolicy(RedriveAllowPolicy.builder()
+                        .redrivePermission(RedrivePermission.BY_QUEUE)
+                        .sourceQueues(List.of(Queue.fromQueueArn(this, "SourceQueueRef", sourceQueueArn)))
+                        .build())
+                .build();
+        this.queue = Queue.Builder.create(this, "Queue")
+                .queueName(names.queue())
+                .fifo(fifo)
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .visibilityTimeout(seconds(s.visibilityTimeout()))
+                .retentionPeriod(seconds(s.messageRetention()))
+                .deadLetterQueue(DeadLetterQueue.builder()
+                        .queue(deadLetterQueue).maxReceiveCount(s.maxReceiveCount()).build())
+                .build();
+
+        this.idempotencyTable = Table.Builder.create(this, "IdempotencyTable")
+                .partitionKey(Attribute.builder().name("id").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute("expiration")
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .build();
+
+        this.functionRole = consumerRole(names);
+        LogGroup logGroup = LogGroup.Builder.create(this, "FunctionLogGroup").retention(s.logRetention()).build();
+        logGroup.grantWrite(functionRole);
+        this.function = Function.Builder.create(this, "Function")
+                .description("Sluice consumer of " + names.queue())
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .code(s.code())
+                .handler(s.handler())
+                .memorySize(s.memorySizeMb())
+                .timeout(seconds(s.timeout()))
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .role(functionRole)
+                .logGroup(logGroup)
+                .environment(environment(s, names))
+                .build();
+        Suppressions.javaRuntime(function);
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "The event source triggers the '" + ALIAS_NAME + "' alias of a published version");
+        this.alias = Alias.Builder.create(this, "LiveAlias")
+                .aliasName(ALIAS_NAME)
+                .version(function.getCurrentVersion())
+                .build();
+        alias.addEventSource(SqsEventSource.Builder.create(queue)
+                .reportBatchItemFailures(true)
+                .batchSize(s.batchSize())
+                .maxBatchingWindow(s.maxBatchingWindow() == null ? null : seconds(s.maxBatchingWindow()))
+                .maxConcurrency(s.maxConcurrency())
+                .build());
+
+        this.redriveRole = redriveRole(names, s.redrivePrincipal());
+        this.monitoring = ConsumerMonitoring.create(this, base, names, queue, deadLetterQueue, function, s);
+    }
+
+    /**
+     * Starts a builder for a consumer with construct id {@code id} under {@code scope}.
+     *
+     * @param scope usually the stack
+     * @param id the construct id, unique within {@code scope}
+     */
+    public static Builder builder(Construct scope, String id) {
+        return new Builder(Objects.requireNonNull(scope, "scope"), Objects.requireNonNull(id, "id"));
+    }
+
+    private Role consumerRole(QueueNames names) {
+        // Consume rights on the queue come from the event source; the DLQ send is Sluice's own
+        // dead-lettering. No managed policy: log writes are granted on the function's log group only.
+        Role role = Role.Builder.create(this, "FunctionRole")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Sluice consumer of " + names.queue() + ": consume, dead-letter, idempotency, logs")
+                .build();
+        deadLetterQueue.grantSendMessages(role);
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("IdempotencyRecords")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"))
+                .resources(List.of(idempotencyTable.getTableArn()))
+                .build());
+        return role;
+    }
+
+    private Role redriveRole(QueueNames names, IPrincipal principal) {
+        Role role = Role.Builder.create(this, "RedriveRole")
+                .assumedBy(principal)
+                .description("Redrives the dead-letter queue " + names.deadLetterQueue() + " to " + names.queue())
+                .build();
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("MoveAndReadDeadLetters")
+                .actions(List.of("sqs:StartMessageMoveTask", "sqs:CancelMessageMoveTask",
+                        "sqs:ListMessageMoveTasks", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"))
+                .resources(List.of(deadLetterQueue.getQueueArn()))
+                .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("SendBackToSourceQueue")
+                .actions(List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"))
+                .resources(List.of(queue.getQueueArn()))
+                .build());
+        return role;
+    }
+
+    private Map<String, String> environment(ConsumerSettings s, QueueNames names) {
+        Map<String, String> env = new LinkedHashMap<>(s.environment());
+        env.put("QUEUE_NAME", names.queue());
+        env.put("QUEUE_DLQ_NAME", names.deadLetterQueue());
+        env.put("QUEUE_MAX_RETRY_ATTEMPTS", Integer.toString(s.maxRetryAttempts()));
+        env.put("QUEUE_RETRY_BACKOFF_MS", Long.toString(s.retryBackoff().toMillis()));
+        env.put("QUEUE_RETRY_BACKOFF_MAX_MS", Long.toString(s.retryBackoffMax().toMillis()));
+        env.put("QUEUE_VISIBILITY_TIMEOUT_SECONDS", Long.toString(s.visibilityTimeout().toSeconds()));
+        env.put("IDEMPOTENCY_TABLE", idempotencyTable.getTableName());
+        env.put("IDEMPOTENCY_TTL_SECONDS", Long.toString(s.idempotencyTtl().toSeconds()));
+        return env;
+    }
+
+    private static Duration seconds(java.time.Duration d) {
+        return Duration.seconds(d.toSeconds());
+    }
+
+    /** The source queue the function consumes. */
+    public Queue queue() {
+        return queue;
+    }
+
+    /** The dead-letter queue: Sluice's own dead letters, and SQS's after {@code maxReceiveCount}. */
+    public Queue deadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    /** The consumer function; the queue triggers its {@link #alias()}, not {@code $LATEST}. */
+    public Function function() {
+        return function;
+    }
+
+    /** The {@value #ALIAS_NAME} alias on the current published version (SnapStart needs one). */
+    public Alias alias() {
+        return alias;
+    }
+
+    /** The function's execution role: consume, dead-letter, idempotency records and logs only. */
+    public Role functionRole() {
+        return functionRole;
+    }
+
+    /** The idempotency table (partition key {@code id}, TTL attribute {@code expiration}). */
+    public Table idempotencyTable() {
+        return idempotencyTable;
+    }
+
+    /** The only role allowed to start message move tasks (DLQ redrives) on the dead-letter queue. */
+    public Role redriveRole() {
+        return redriveRole;
+    }
+
+    /** The topic every alarm publishes to; subscribe your on-call channel to it. */
+    public ITopic alarmTopic() {
+        return monitoring.topic();
+    }
+
+    /** DLQ not empty, oldest message age, function errors and function throttles, in that order. */
+    public List<Alarm> alarms() {
+        return monitoring.alarms();
+    }
+
+    /** The CloudWatch dashboard of the queue, the DLQ and the function. */
+    public Dashboard dashboard() {
+        return monitoring.dashboard();
+    }
+
+    /**
+     * Configures a {@link QueueConsumer}. Only {@link #code(Code)} and {@link #handler(String)} are
+     * required; every default keeps Sluice's guarantees. {@link #build()} validates all settings.
+     */
+    public static final class Builder {
+
+        private static final TimeConversionOptions EXACT = TimeConversionOptions.builder().integral(false).build();
+
+        private final Construct scope;
+        private final String id;
+        private @Nullable String queueName;
+        private boolean fifo;
+        private java.time.Duration messageRetention = java.time.Duration.ofDays(4);
+        private java.time.@Nullable Duration visibilityTimeout;
+        private @Nullable Integer maxReceiveCount;
+        private @Nullable Code code;
+        private @Nullable String handler;
+        private int memorySize = 1024;
+        private java.time.Duration timeout = java.time.Duration.ofSeconds(30);
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+        private int batchSize = 10;
+        private java.time.@Nullable Duration maxBatchingWindow;
+        private @Nullable Integer maxConcurrency;
+        private int maxRetryAttempts = 3;
+        private java.time.Duration retryBackoff = java.time.Duration.ofSeconds(1);
+        private java.time.Duration retryBackoffMax = java.time.Duration.ofMinutes(5);
+        private java.time.@Nullable Duration idempotencyTtl;
+        private java.time.Duration redriveWindow = java.time.Duration.ofDays(7);
+        private java.time.Duration oldestMessageAgeAlarmThreshold = java.time.Duration.ofMinutes(15);
+        private @Nullable ITopic alarmTopic;
+        private @Nullable IPrincipal redrivePrincipal;
+
+        private Builder(Construct scope, String id) {
+            this.scope = scope;
+            this.id = id;
+        }
+
+        /** Base name of the queue; the DLQ is {@code <name>-dlq}. Default: derived from the construct path. */
+        public Builder queueName(String queueName) {
+            this.queueName = Objects.requireNonNull(queueName, "queueName");
+            return this;
+        }
+
+        /** A FIFO queue and DLQ ({@code .fifo} is appended to the names). Default: standard queues. */
+        public Builder fifo(boolean fifo) {
+            this.fifo = fifo;
+            return this;
+        }
+
+        /** How long the source queue keeps a message. Default: 4 days. The DLQ always keeps 14 days. */
+        public Builder messageRetention(Duration messageRetention) {
+            this.messageRetention = toJava(messageRetention, "messageRetention");
+            return this;
+        }
+
+        /** The queue's visibility timeout. Default and minimum: 6 x {@link #timeout(Duration)}. */
+        public Builder visibilityTimeout(Duration visibilityTimeout) {
+            this.visibilityTimeout = toJava(visibilityTimeout, "visibilityTimeout");
+            return this;
+        }
+
+        /** Receives before SQS moves a message to the DLQ (the crash safety net). Default: maxRetryAttempts + 2. */
+        public Builder maxReceiveCount(int maxReceiveCount) {
+            this.maxReceiveCount = maxReceiveCount;
+            return this;
+        }
+
+        /** The deployment package, e.g. {@code Code.fromAsset("target/my-lambda.jar")}. Required. */
+        public Builder code(Code code) {
+            this.code = Objects.requireNonNull(code, "code");
+            return this;
+        }
+
+        /** The handler, e.g. {@code com.example.OrderEventsFunction::handleRequest}. Required. */
+        public Builder handler(String handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Function memory in MB (also scales CPU). Default: 1024. */
+        public Builder memorySize(int memorySize) {
+            this.memorySize = memorySize;
+            return this;
+        }
+
+        /** Function timeout. Default: 30 seconds. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = toJava(timeout, "timeout");
+            return this;
+        }
+
+        /** Extra environment variables; Sluice's own ({@code QUEUE_*}, {@code IDEMPOTENCY_*}) are set by the construct. */
+        public Builder environment(Map<String, String> environment) {
+            this.environment.putAll(Objects.requireNonNull(environment, "environment"));
+            return this;
+        }
+
+        /** Retention of the function's log group. Default: one month. */
+        public Builder logRetention(RetentionDays logRetention) {
+            this.logRetention = Objects.requireNonNull(logRetention, "logRetention");
+            return this;
+        }
+
+        /** Messages per invocation. Default: 10; above 10 needs {@link #maxBatchingWindow(Duration)}. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** How long the event source gathers a batch (up to 5 minutes). Default: none. Not for FIFO. */
+        public Builder maxBatchingWindow(Duration maxBatchingWindow) {
+            this.maxBatchingWindow = toJava(maxBatchingWindow, "maxBatchingWindow");
+            return this;
+        }
+
+        /** Most concurrent invocations the event source starts (2-1000). Default: unlimited. */
+        public Builder maxConcurrency(int maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /** Executions per message, the first included ({@code QUEUE_MAX_RETRY_ATTEMPTS}). Default: 3. */
+        public Builder maxRetryAttempts(int maxRetryAttempts) {
+            this.maxRetryAttempts = maxRetryAttempts;
+            return this;
+        }
+
+        /** Backoff base ({@code QUEUE_RETRY_BACKOFF_MS}). Default: 1 second. */
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = toJava(retryBackoff, "retryBackoff");
+            return this;
+        }
+
+        /** Backoff cap ({@code QUEUE_RETRY_BACKOFF_MAX_MS}). Default: 5 minutes. */
+        public Builder retryBackoffMax(Duration retryBackoffMax) {
+            this.retryBackoffMax = toJava(retryBackoffMax, "retryBackoffMax");
+            return this;
+        }
+
+        /** Idempotency record lifetime ({@code IDEMPOTENCY_TTL_SECONDS}). Default: 14 days + redriveWindow. */
+        public Builder idempotencyTtl(Duration idempotencyTtl) {
+            this.idempotencyTtl = toJava(idempotencyTtl, "idempotencyTtl");
+            return this;
+        }
+
+        /**
+         * How long after the DLQ's 14-day retention a message may still be redriven and must still be
+         * recognised as done. Default: 7 days.
+         */
+        public Builder redriveWindow(Duration redriveWindow) {
+            this.redriveWindow = toJava(redriveWindow, "redriveWindow");
+            return this;
+        }
+
+        /** Age of the oldest queued message that raises the alarm. Default: 15 minutes. */
+        public Builder oldestMessageAgeAlarmThreshold(Duration threshold) {
+            this.oldestMessageAgeAlarmThreshold = toJava(threshold, "oldestMessageAgeAlarmThreshold");
+            return this;
+        }
+
+        /** An existing topic for the alarms (e.g. KMS-encrypted). Default: a new TLS-only topic. */
+        public Builder alarmTopic(ITopic alarmTopic) {
+            this.alarmTopic = Objects.requireNonNull(alarmTopic, "alarmTopic");
+            return this;
+        }
+
+        /** Who may assume the redrive role. Default: principals of this account that IAM allows to. */
+        public Builder redrivePrincipal(IPrincipal redrivePrincipal) {
+            this.redrivePrincipal = Objects.requireNonNull(redrivePrincipal, "redrivePrincipal");
+            return this;
+        }
+
+        /**
+         * Validates every setting and creates the consumer.
+         *
+         * @throws QueueConsumerValidationException listing every invalid or inconsistent setting
+         */
+        public QueueConsumer build() {
+            String path = scope.getNode().getPath().isEmpty() ? id : scope.getNode().getPath() + "/" + id;
+            List<String> missing = new ArrayList<>();
+            if (code == null) {
+                missing.add("code is required, e.g. Code.fromAsset(\"target/my-lambda.jar\")");
+            }
+            if (handler == null) {
+                missing.add("handler is required, e.g. com.example.Fn::handleRequest");
+            }
+            if (!missing.isEmpty()) {
+                throw new QueueConsumerValidationException(path, missing);
+            }
+            ConsumerSettings settings = settings();
+            List<String> violations = SettingsValidator.violations(settings);
+            if (!violations.isEmpty()) {
+                throw new QueueConsumerValidationException(path, violations);
+            }
+            return new QueueConsumer(scope, id, settings);
+        }
+
+        private ConsumerSettings settings() {
+            String base = queueName;
+            if (base != null && fifo && base.endsWith(".fifo")) {
+                base = base.substring(0, base.length() - ".fifo".length());
+            }
+            return new ConsumerSettings(base, fifo, messageRetention,
+                    visibilityTimeout != null ? visibilityTimeout
+                            : timeout.multipliedBy(ConsumerSettings.VISIBILITY_TIMEOUT_FACTOR),
+                    maxReceiveCount != null ? maxReceiveCount : maxRetryAttempts + 2,
+                    Objects.requireNonNull(code), Objects.requireNonNull(handler), memorySize, timeout,
+                    environment, logRetention, batchSize, maxBatchingWindow, maxConcurrency,
+                    maxRetryAttempts, retryBackoff, retryBackoffMax,
+                    idempotencyTtl != null ? idempotencyTtl : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow),
+                    redriveWindow, oldestMessageAgeAlarmThreshold, alarmTopic,
+                    redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal());
+        }
+
+        private static java.time.Duration toJava(Duration duration, String property) {
+            Objects.requireNonNull(duration, property);
+            return java.time.Duration.ofMillis(duration.toMilliseconds(EXACT).longValue());
+        }
+    }
+}

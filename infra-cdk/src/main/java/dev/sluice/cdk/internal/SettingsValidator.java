@@ -1,0 +1,130 @@
+package dev.sluice.cdk.internal;
+
+import static dev.sluice.cdk.internal.ConsumerSettings.DLQ_RETENTION;
+import static dev.sluice.cdk.internal.ConsumerSettings.VISIBILITY_TIMEOUT_FACTOR;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a consumer's settings must satisfy: service limits first, then the consistency rules
+ * that keep Sluice's guarantees (no message lost, none applied twice).
+ */
+public final class SettingsValidator {
+
+    /** Environment variables the construct sets itself; users may not override them. */
+    public static final Set<String> SLUICE_VARIABLES = Set.of(
+            "QUEUE_NAME", "QUEUE_DLQ_NAME", "QUEUE_MAX_RETRY_ATTEMPTS", "QUEUE_RETRY_BACKOFF_MS",
+            "QUEUE_RETRY_BACKOFF_MAX_MS", "QUEUE_VISIBILITY_TIMEOUT_SECONDS", "IDEMPOTENCY_TABLE",
+            "IDEMPOTENCY_TTL_SECONDS");
+
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Duration SQS_MAX_VISIBILITY = Duration.ofHours(12);
+    private static final Duration LAMBDA_MAX_TIMEOUT = Duration.ofMinutes(15);
+
+    private SettingsValidator() {
+    }
+
+    /** Every violated rule, one sentence each naming the property; empty when the settings are valid. */
+    public static List<String> violations(ConsumerSettings s) {
+        List<String> v = new ArrayList<>();
+        limits(s, v);
+        consistency(s, v);
+        return v;
+    }
+
+    private static void limits(ConsumerSettings s, List<String> v) {
+        String name = s.queueBaseName();
+        if (name != null && name.endsWith(".fifo") && !s.fifo()) {
+            v.add("queueName '" + name + "' ends with .fifo but fifo is false: set fifo(true)");
+        } else if (name != null) {
+            int maxBase = QueueNames.MAX_BASE_LENGTH;
+            if (!QUEUE_NAME.matcher(name).matches() || name.length() > maxBase) {
+                v.add("queueName '" + name + "' must be 1-" + maxBase + " letters, digits, '-' or '_' "
+                        + "(room is kept for the '-dlq' and '.fifo' suffixes)");
+            }
+        }
+        if (s.handler().isBlank()) {
+            v.add("handler must name the handler method, e.g. com.example.Fn::handleRequest");
+        }
+        if (s.memorySizeMb() < 128 || s.memorySizeMb() > 10_240) {
+            v.add("memorySize (" + s.memorySizeMb() + " MB) must be between 128 and 10240 MB");
+        }
+        if (s.timeout().compareTo(Duration.ofSeconds(1)) < 0 || s.timeout().compareTo(LAMBDA_MAX_TIMEOUT) > 0) {
+            v.add("timeout (" + s.timeout() + ") must be between 1 second and 15 minutes");
+        }
+        if (s.visibilityTimeout().compareTo(SQS_MAX_VISIBILITY) > 0) {
+            v.add("visibilityTimeout (" + s.visibilityTimeout() + ") must not exceed SQS's 12 hours");
+        }
+        if (s.messageRetention().compareTo(Duration.ofMinutes(1)) < 0 || s.messageRetention().compareTo(DLQ_RETENTION) > 0) {
+            v.add("messageRetention (" + s.messageRetention() + ") must be between 1 minute and 14 days");
+        }
+        if (s.maxReceiveCount() < 1 || s.maxReceiveCount() > 1000) {
+            v.add("maxReceiveCount (" + s.maxReceiveCount() + ") must be between 1 and 1000");
+        }
+        if (s.maxRetryAttempts() < 1 || s.maxRetryAttempts() > 1000) {
+            v.add("maxRetryAttempts (" + s.maxRetryAttempts() + ") must be between 1 and 1000");
+        }
+        if (s.batchSize() < 1 || s.batchSize() > 10_000) {
+            v.add("batchSize (" + s.batchSize() + ") must be between 1 and 10000");
+        }
+        Duration window = s.maxBatchingWindow();
+        if (window != null && window.compareTo(Duration.ofMinutes(5)) > 0) {
+            v.add("maxBatchingWindow (" + window + ") must not exceed 5 minutes");
+        }
+        Integer concurrency = s.maxConcurrency();
+        if (concurrency != null && (concurrency < 2 || concurrency > 1000)) {
+            v.add("maxConcurrency (" + concurrency + ") must be between 2 and 1000");
+        }
+        if (s.retryBackoff().isNegative() || s.retryBackoffMax().compareTo(SQS_MAX_VISIBILITY) > 0) {
+            v.add("retryBackoff and retryBackoffMax must be between 0 and 12 hours "
+                    + "(a retry delay is a ChangeMessageVisibility call)");
+        }
+        if (s.retryBackoffMax().compareTo(s.retryBackoff()) < 0) {
+            v.add("retryBackoffMax (" + s.retryBackoffMax() + ") must not be below retryBackoff ("
+                    + s.retryBackoff() + ")");
+        }
+        if (!s.oldestMessageAgeAlarmThreshold().isPositive()) {
+            v.add("oldestMessageAgeAlarmThreshold must be positive");
+        }
+        for (String key : s.environment().keySet()) {
+            if (SLUICE_VARIABLES.contains(key)) {
+                v.add("environment must not set " + key + ": the construct derives it from its own "
+                        + "properties (set those instead)");
+            }
+        }
+    }
+
+    private static void consistency(ConsumerSettings s, List<String> v) {
+        Duration minVisibility = s.timeout().multipliedBy(VISIBILITY_TIMEOUT_FACTOR);
+        if (s.visibilityTimeout().compareTo(minVisibility) < 0) {
+            v.add("visibilityTimeout (" + s.visibilityTimeout() + ") must be at least "
+                    + VISIBILITY_TIMEOUT_FACTOR + " x timeout (" + s.timeout() + ") = " + minVisibility
+                    + ", or a message still being processed becomes visible and runs twice");
+        }
+        if (s.maxReceiveCount() < s.maxRetryAttempts()) {
+            v.add("maxReceiveCount (" + s.maxReceiveCount() + ") must not be below maxRetryAttempts ("
+                    + s.maxRetryAttempts() + "), or SQS dead-letters messages before Sluice has used "
+                    + "its retries");
+        }
+        Duration minTtl = DLQ_RETENTION.plus(s.redriveWindow());
+        if (s.idempotencyTtl().compareTo(minTtl) < 0) {
+            v.add("idempotencyTtl (" + s.idempotencyTtl() + ") must be at least the DLQ retention ("
+                    + DLQ_RETENTION + ") plus redriveWindow (" + s.redriveWindow() + ") = " + minTtl
+                    + ", or a redriven message that had already succeeded is applied twice");
+        }
+        boolean noWindow = s.maxBatchingWindow() == null || s.maxBatchingWindow().isZero();
+        if (s.batchSize() > 10 && noWindow && !s.fifo()) {
+            v.add("batchSize (" + s.batchSize() + ") above 10 requires maxBatchingWindow");
+        }
+        if (s.fifo() && s.batchSize() > 10) {
+            v.add("batchSize (" + s.batchSize() + ") must be at most 10 for a FIFO queue (fifo = true)");
+        }
+        if (s.fifo() && !noWindow) {
+            v.add("maxBatchingWindow is not supported for a FIFO queue (fifo = true)");
+        }
+    }
+}
