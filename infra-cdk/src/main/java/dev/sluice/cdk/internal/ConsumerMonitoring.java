@@ -86,7 +86,6 @@ public final class ConsumerMonitoring {
                         "ArnLike", Map.of("aws:SourceArn", "arn:" + stack.getPartition()
                                 + ":cloudwatch:" + stack.getRegion() + ":" + stack.getAccount() + ":alarm:*")))
                 .build());
-        Suppressions.alarmTopicEncryption(topic);
         return topic;
     }
 

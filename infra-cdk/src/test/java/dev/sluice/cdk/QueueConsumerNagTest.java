@@ -1,0 +1,104 @@
+package dev.sluice.cdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.cdk.CdkTestSupport.Res;
+import dev.sluice.cdk.CdkTestSupport.Tpl;
+import dev.sluice.cdk.example.ExampleApp;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.amazon.awscdk.services.sns.Topic;
+
+/**
+ * cdk-nag's AWS Solutions pack over the example stack and a FIFO consumer with its own alarm
+ * topic: no unsuppressed error or warning, and every suppression is justified and documented.
+ */
+class QueueConsumerNagTest {
+
+    private static final Path DEPLOY_DOC = Path.of("..", "docs", "deploy.md");
+
+    private static Stack example;
+    private static Stack fifoWithOwnTopic;
+    private static CloudAssembly assembly;
+
+    @BeforeAll
+    static void synthesizeWithNag() {
+        // GIVEN the example app's stack and a FIFO consumer that brings its own alarm topic
+        App app = CdkTestSupport.validatingApp(
+                Map.of(ExampleApp.LAMBDA_JAR_CONTEXT, CdkTestSupport.lambdaJar().toString()));
+        example = ExampleApp.stack(app);
+        fifoWithOwnTopic = new Stack(app, "FifoOwnTopic");
+        QueueConsumer.builder(fifoWithOwnTopic, "Payments")
+                .queueName("payments")
+                .fifo(true)
+                .code(CdkTestSupport.lambdaCode())
+                .handler("com.example.Fn::handleRequest")
+                .alarmTopic(Topic.fromTopicArn(fifoWithOwnTopic, "OnCall",
+                        "arn:aws:sns:eu-west-1:123456789012:on-call"))
+                .build();
+        // WHEN the AWS Solutions checks run during synthesis
+        Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
+        assembly = app.synth();
+    }
+
+    @Test
+    void awsSolutionsChecks_reportNoUnsuppressedErrorsOrWarnings() {
+        for (Stack stack : List.of(example, fifoWithOwnTopic)) {
+            List<SynthesisMessage> errors = Annotations.fromStack(stack)
+                    .findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
+            List<SynthesisMessage> warnings = Annotations.fromStack(stack)
+                    .findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"));
+
+            assertThat(describe(errors)).as("cdk-nag errors in %s", stack.getStackName()).isEmpty();
+            assertThat(describe(warnings)).as("cdk-nag warnings in %s", stack.getStackName()).isEmpty();
+        }
+    }
+
+    @Test
+    void everySuppression_isJustified_andListedInTheDeployGuide() throws IOException {
+        // THEN exactly the one accepted finding is suppressed, each with a real reason
+        List<String> suppressed = new ArrayList<>();
+        Tpl template = CdkTestSupport.template(assembly, example.getStackName());
+        String guide = Files.readString(DEPLOY_DOC);
+        for (String type : List.of("AWS::Lambda::Function", "AWS::SNS::Topic", "AWS::SQS::Queue",
+                "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::DynamoDB::Table", "AWS::SNS::TopicPolicy")) {
+            for (Res resource : template.resources(type)) {
+                for (JsonNode rule : resource.node().at("/Metadata/cdk_nag/rules_to_suppress")) {
+                    String id = rule.path("id").asText();
+                    suppressed.add(type + " " + id);
+                    assertThat(rule.path("reason").asText()).as("reason for %s", id).hasSizeGreaterThan(80);
+                    assertThat(guide).as("docs/deploy.md lists %s", id).contains(id);
+                }
+            }
+        }
+        assertThat(suppressed).containsExactly("AWS::Lambda::Function AwsSolutions-L1");
+    }
+
+    @Test
+    void ownAlarmTopic_isUsedInsteadOfANewOne() {
+        Tpl template = CdkTestSupport.template(assembly, fifoWithOwnTopic.getStackName());
+
+        assertThat(template.resources("AWS::SNS::Topic")).isEmpty();
+        assertThat(template.resources("AWS::CloudWatch::Alarm")).allSatisfy(alarm ->
+                assertThat(alarm.prop("/AlarmActions/0").asText()).endsWith(":on-call"));
+    }
+
+    private static List<String> describe(List<SynthesisMessage> messages) {
+        return messages.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList();
+    }
+}

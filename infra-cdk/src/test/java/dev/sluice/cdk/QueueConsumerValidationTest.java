@@ -1,0 +1,152 @@
+package dev.sluice.cdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+
+/**
+ * Inconsistent settings fail {@code build()} (and so {@code cdk synth}) with a message naming the
+ * property, before any resource is added to the stack.
+ */
+class QueueConsumerValidationTest {
+
+    private Stack stack;
+
+    @BeforeEach
+    void newStack() {
+        stack = new Stack(new App(), "Stack");
+    }
+
+    private QueueConsumer.Builder consumer() {
+        return QueueConsumer.builder(stack, "Orders").queueName("orders").code(CdkTestSupport.lambdaCode())
+                .handler("com.example.Fn::handleRequest");
+    }
+
+    @Test
+    void visibilityTimeout_shorterThanSixFunctionTimeouts_fails() {
+        // GIVEN a 60 s function with a 5-minute visibility timeout (6 x 60 s = 6 minutes needed)
+        QueueConsumer.Builder builder = consumer().timeout(Duration.seconds(60)).visibilityTimeout(Duration.minutes(5));
+
+        // WHEN / THEN
+        assertThatThrownBy(builder::build).isInstanceOf(QueueConsumerValidationException.class)
+                .hasMessageContaining("visibilityTimeout (PT5M) must be at least 6 x timeout (PT1M) = PT6M");
+        assertThat(stack.getNode().getChildren()).isEmpty();
+    }
+
+    @Test
+    void visibilityTimeout_ofExactlySixFunctionTimeouts_isAccepted() {
+        QueueConsumer consumer = consumer().timeout(Duration.seconds(60)).visibilityTimeout(Duration.minutes(6)).build();
+
+        assertThat(consumer.queue()).isNotNull();
+    }
+
+    @Test
+    void maxReceiveCount_belowMaxRetryAttempts_fails() {
+        QueueConsumer.Builder builder = consumer().maxRetryAttempts(5).maxReceiveCount(4);
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("maxReceiveCount (4) must not be below maxRetryAttempts (5)");
+    }
+
+    @Test
+    void idempotencyTtl_shorterThanDlqRetentionPlusRedriveWindow_fails() {
+        // GIVEN records kept 20 days while a dead letter may come back after 14 + 7 days
+        QueueConsumer.Builder builder = consumer().idempotencyTtl(Duration.days(20)).redriveWindow(Duration.days(7));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("idempotencyTtl (PT480H) must be at least the DLQ retention (PT336H) "
+                        + "plus redriveWindow (PT168H) = PT504H");
+    }
+
+    @Test
+    void batchSizeAbove10_withoutBatchingWindow_fails() {
+        QueueConsumer.Builder builder = consumer().batchSize(50);
+
+        assertThatThrownBy(builder::build).hasMessageContaining("batchSize (50) above 10 requires maxBatchingWindow");
+    }
+
+    @Test
+    void batchSizeAbove10_withBatchingWindow_isAccepted() {
+        QueueConsumer consumer = consumer().batchSize(50).maxBatchingWindow(Duration.seconds(2)).build();
+
+        assertThat(consumer.function()).isNotNull();
+    }
+
+    @Test
+    void fifo_withBatchSizeAbove10_fails() {
+        QueueConsumer.Builder builder = consumer().fifo(true).batchSize(20);
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("batchSize (20) must be at most 10 for a FIFO queue (fifo = true)");
+    }
+
+    @Test
+    void fifo_withBatchingWindow_fails() {
+        QueueConsumer.Builder builder = consumer().fifo(true).maxBatchingWindow(Duration.seconds(1));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("maxBatchingWindow is not supported for a FIFO queue");
+    }
+
+    @Test
+    void everyViolation_isReportedAtOnce() {
+        // GIVEN three independent mistakes
+        QueueConsumer.Builder builder = consumer().timeout(Duration.minutes(2)).visibilityTimeout(Duration.minutes(2))
+                .maxRetryAttempts(4).maxReceiveCount(2).batchSize(11);
+
+        // WHEN
+        QueueConsumerValidationException e = catchThrowableOfType(QueueConsumerValidationException.class, builder::build);
+
+        // THEN the user fixes them in one go
+        assertThat(e.violations()).hasSize(3);
+        assertThat(e.getMessage()).startsWith("Invalid QueueConsumer 'Stack/Orders':")
+                .contains("visibilityTimeout", "maxReceiveCount", "batchSize");
+    }
+
+    @Test
+    void missingCodeAndHandler_fail() {
+        QueueConsumer.Builder builder = QueueConsumer.builder(stack, "Orders");
+
+        assertThatThrownBy(builder::build).hasMessageContaining("code is required")
+                .hasMessageContaining("handler is required");
+    }
+
+    @Test
+    void sluiceVariables_cannotBeOverriddenThroughEnvironment() {
+        QueueConsumer.Builder builder = consumer().environment(Map.of("IDEMPOTENCY_TABLE", "other"));
+
+        assertThatThrownBy(builder::build).hasMessageContaining("environment must not set IDEMPOTENCY_TABLE");
+    }
+
+    @Test
+    void fifoQueueName_withoutFifo_fails() {
+        QueueConsumer.Builder builder = consumer().queueName("orders.fifo");
+
+        assertThatThrownBy(builder::build).hasMessageContaining("ends with .fifo but fifo is false");
+    }
+
+    @Test
+    void queueName_tooLongForItsDlqSuffix_fails() {
+        QueueConsumer.Builder builder = consumer().queueName("q".repeat(72));
+
+        assertThatThrownBy(builder::build).hasMessageContaining("queueName").hasMessageContaining("1-71");
+    }
+
+    @Test
+    void serviceLimits_areCheckedByName() {
+        QueueConsumer.Builder builder = consumer().memorySize(64).timeout(Duration.minutes(16)).maxConcurrency(1)
+                .retryBackoff(Duration.seconds(10)).retryBackoffMax(Duration.seconds(5));
+
+        assertThatThrownBy(builder::build).hasMessageContaining("memorySize (64 MB)")
+                .hasMessageContaining("timeout (PT16M)")
+                .hasMessageContaining("maxConcurrency (1)")
+                .hasMessageContaining("retryBackoffMax (PT5S) must not be below retryBackoff (PT10S)");
+    }
+}
