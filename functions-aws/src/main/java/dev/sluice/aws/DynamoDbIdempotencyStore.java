@@ -1,0 +1,317 @@
+package dev.sluice.aws;
+
+import dev.sluice.aws.internal.PowertoolsKeys;
+import dev.sluice.core.SluiceException;
+import dev.sluice.core.spi.BeginRequest;
+import dev.sluice.core.spi.BeginResult;
+import dev.sluice.core.spi.IdempotencyStore;
+import dev.sluice.core.spi.IdempotencyTransaction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * Idempotency records in a DynamoDB table, in the format of Powertools for AWS Lambda so teams can share
+ * one table: partition key {@code id} (string), {@code status} ({@code INPROGRESS} / {@code COMPLETED}),
+ * {@code expiration} (TTL, epoch seconds), {@code in_progress_expiration} (lease, epoch milliseconds) and
+ * {@code validation} (Sluice's SHA-256 payload fingerprint). Enable the table's TTL on {@code expiration}.
+ *
+ * <ul>
+ *   <li>{@link #begin}: one conditional {@code PutItem} that succeeds if the record is absent, expired, or
+ *       {@code INPROGRESS} with a lapsed lease (milliseconds compared with milliseconds). On a failed
+ *       condition DynamoDB returns the existing item ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}),
+ *       so a duplicate costs one request and no read.</li>
+ *   <li>{@link #complete}: one conditional {@code UpdateItem} (guard mode), or one
+ *       {@code TransactWriteItems} with the handler's writes (transactional mode).</li>
+ *   <li>{@link #release}: one conditional {@code DeleteItem}.</li>
+ * </ul>
+ * Complete and release are conditional on the lease this consumer wrote, so a consumer whose lease
+ * lapsed and was taken over cannot overwrite or delete the new holder's record. The store never reads a
+ * clock. Records written by Powertools are read as they are: they carry no Sluice fingerprint, so they
+ * are never reported as a mismatch.
+ */
+public final class DynamoDbIdempotencyStore implements IdempotencyStore {
+    /** Partition key attribute. */
+    public static final String ID = "id";
+    /** Record expiry, epoch seconds (the table's TTL attribute). */
+    public static final String EXPIRATION = "expiration";
+    /** Lease expiry of an {@code INPROGRESS} record, epoch milliseconds. */
+    public static final String IN_PROGRESS_EXPIRATION = "in_progress_expiration";
+    /** {@code INPROGRESS} or {@code COMPLETED}. */
+    public static final String STATUS = "status";
+    /** Payload fingerprint. */
+    public static final String VALIDATION = "validation";
+    /** Status of a claimed record. */
+    public static final String INPROGRESS = "INPROGRESS";
+    /** Status of a done record. */
+    public static final String COMPLETED = "COMPLETED";
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final String BEGIN_CONDITION = "attribute_not_exists(#id) OR #expiration < :now_s"
+            + " OR (attribute_exists(#lease) AND #lease < :now_ms AND #status = :inprogress)";
+    private static final String HELD_CONDITION = "#status = :inprogress AND #lease = :token";
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final @Nullable String keyPrefix;
+    private final @Nullable String powertoolsPrefix;
+
+    private DynamoDbIdempotencyStore(Builder b) {
+        this.client = Objects.requireNonNull(b.client);
+        this.table = Objects.requireNonNull(b.table);
+        this.keyPrefix = b.keyPrefix;
+        this.powertoolsPrefix = b.powertoolsPrefix;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the table */
+    public String table() {
+        return table;
+    }
+
+    /**
+     * @param key Sluice's idempotency key
+     * @return the record's {@code id}: {@code <prefix>#<key>}, or the Powertools form in Powertools key mode
+     */
+    public String recordId(String key) {
+        if (powertoolsPrefix != null) {
+            return PowertoolsKeys.recordId(powertoolsPrefix, key);
+        }
+        return keyPrefix == null ? key : keyPrefix + "#" + key;
+    }
+
+    @Override
+    public BeginResult begin(BeginRequest request) {
+        String id = recordId(request.key());
+        String token = Long.toString(request.leaseExpiresAt().toEpochMilli());
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ID, s(id));
+        item.put(STATUS, s(INPROGRESS));
+        item.put(EXPIRATION, n(request.expiresAt().getEpochSecond()));
+        item.put(IN_PROGRESS_EXPIRATION, n(request.leaseExpiresAt().toEpochMilli()));
+        item.put(VALIDATION, s(request.fingerprint()));
+        try {
+            client.putItem(r -> r.tableName(table)
+                    .item(item)
+                    .conditionExpression(BEGIN_CONDITION)
+                    .expressionAttributeNames(Map.of("#id", ID, "#expiration", EXPIRATION, "#lease", IN_PROGRESS_EXPIRATION,
+                            "#status", STATUS))
+                    .expressionAttributeValues(Map.of(":now_s", n(request.now().getEpochSecond()),
+                            ":now_ms", n(request.now().toEpochMilli()), ":inprogress", s(INPROGRESS)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return new BeginResult.Acquired(request.key(), request.fingerprint(), request.leaseExpiresAt(), token);
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> existing = e.hasItem() ? e.item() : readFallback(id);
+            return existing(request, existing);
+        }
+    }
+
+    /** Only for a DynamoDB that does not return the old item on a failed condition. */
+    private Map<String, AttributeValue> readFallback(String id) {
+        return client.getItem(r -> r.tableName(table).key(Map.of(ID, s(id))).consistentRead(true)).item();
+    }
+
+    private static BeginResult existing(BeginRequest request, @Nullable Map<String, AttributeValue> item) {
+        if (item == null || item.isEmpty()) {
+            // deleted between our write and the read: another consumer released it; try again soon
+            return new BeginResult.InProgress(request.key(), request.now().plusSeconds(1));
+        }
+        AttributeValue validation = item.get(VALIDATION);
+        String stored = validation == null ? null : validation.s();
+        // only a Sluice fingerprint is comparable; Powertools' optional validation hash is not
+        if (stored != null && SHA256_HEX.matcher(stored).matches() && !stored.equals(request.fingerprint())) {
+            return new BeginResult.Mismatch(request.key(), stored);
+        }
+        AttributeValue status = item.get(STATUS);
+        if (status != null && COMPLETED.equals(status.s())) {
+            return new BeginResult.AlreadyCompleted(request.key());
+        }
+        return new BeginResult.InProgress(request.key(), leaseExpiry(item, request.now()));
+    }
+
+    private static Instant leaseExpiry(Map<String, AttributeValue> item, Instant now) {
+        try {
+            AttributeValue lease = item.get(IN_PROGRESS_EXPIRATION);
+            if (lease != null && lease.n() != null) {
+                return Instant.ofEpochMilli(Long.parseLong(lease.n()));
+            }
+            AttributeValue expiration = item.get(EXPIRATION);
+            if (expiration != null && expiration.n() != null) {
+                return Instant.ofEpochSecond(Long.parseLong(expiration.n()));
+            }
+        } catch (NumberFormatException ignored) {
+            // unreadable: treat as held for a moment
+        }
+        return now.plusSeconds(1);
+    }
+
+    @Override
+    public void complete(BeginResult.Acquired lease, Instant expiresAt, @Nullable IdempotencyTransaction transaction) {
+        Update update = Update.builder()
+                .tableName(table)
+                .key(Map.of(ID, s(recordId(lease.key()))))
+                .updateExpression("SET #status = :completed, #expiration = :expiration")
+                .conditionExpression(HELD_CONDITION)
+                .expressionAttributeNames(Map.of("#status", STATUS, "#expiration", EXPIRATION, "#lease", IN_PROGRESS_EXPIRATION))
+                .expressionAttributeValues(Map.of(":completed", s(COMPLETED), ":expiration", n(expiresAt.getEpochSecond()),
+                        ":inprogress", s(INPROGRESS), ":token", n(Long.parseLong(lease.token()))))
+                .build();
+        if (transaction == null) {
+            try {
+                client.updateItem(r -> r.tableName(update.tableName()).key(update.key())
+                        .updateExpression(update.updateExpression())
+                        .conditionExpression(update.conditionExpression())
+                        .expressionAttributeNames(update.expressionAttributeNames())
+                        .expressionAttributeValues(update.expressionAttributeValues()));
+            } catch (ConditionalCheckFailedException e) {
+                throw new SluiceException("idempotency record '" + lease.key() + "' is no longer held by this lease", e);
+            }
+            return;
+        }
+        if (!(transaction instanceof DynamoDbTransaction tx)) {
+            throw new IllegalArgumentException("transaction must be a DynamoDbTransaction, got " + transaction.getClass().getName());
+        }
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(TransactWriteItem.builder().update(update).build());
+        items.addAll(tx.items());
+        // a retried call after a commit whose response was lost must not fail: same token, same outcome
+        String requestToken = UUID.nameUUIDFromBytes((table + "|" + lease.key() + "|" + lease.token())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        try {
+            client.transactWriteItems(r -> r.transactItems(items).clientRequestToken(requestToken));
+        } catch (TransactionCanceledException e) {
+            throw new SluiceException("transaction cancelled, nothing committed: " + reasons(e), e);
+        }
+    }
+
+    private static String reasons(TransactionCanceledException e) {
+        if (!e.hasCancellationReasons()) {
+            return String.valueOf(e.getMessage());
+        }
+        List<String> codes = new ArrayList<>();
+        List<CancellationReason> reasons = e.cancellationReasons();
+        for (int i = 0; i < reasons.size(); i++) {
+            String code = reasons.get(i).code();
+            codes.add((i == 0 ? "idempotency record" : "write " + i) + "=" + code);
+        }
+        return String.join(", ", codes);
+    }
+
+    @Override
+    public void release(BeginResult.Acquired lease) {
+        try {
+            client.deleteItem(r -> r.tableName(table)
+                    .key(Map.of(ID, s(recordId(lease.key()))))
+                    .conditionExpression(HELD_CONDITION)
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#lease", IN_PROGRESS_EXPIRATION))
+                    .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":token", n(Long.parseLong(lease.token())))));
+        } catch (ConditionalCheckFailedException e) {
+            // no longer ours (lapsed and taken over): nothing to release
+        }
+    }
+
+    @Override
+    public IdempotencyTransaction openTransaction(BeginResult.Acquired lease) {
+        return new DynamoDbTransaction();
+    }
+
+    @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.builder().s(value).build();
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.builder().n(Long.toString(value)).build();
+    }
+
+    @Override
+    public String toString() {
+        return "DynamoDbIdempotencyStore[table=" + table + ", keys=" + (powertoolsPrefix != null ? "powertools" : "sluice") + "]";
+    }
+
+    /** Builds a {@link DynamoDbIdempotencyStore}; {@code client} and {@code table} are required. */
+    public static final class Builder {
+        private @Nullable DynamoDbClient client;
+        private @Nullable String table;
+        private @Nullable String keyPrefix;
+        private @Nullable String powertoolsPrefix;
+
+        private Builder() {}
+
+        /** @param client the DynamoDB client @return this */
+        public Builder client(DynamoDbClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** @param table the table name @return this */
+        public Builder table(String table) {
+            this.table = table;
+            return this;
+        }
+
+        /**
+         * @param keyPrefix prepended to keys as {@code <prefix>#<key>} (e.g. the queue name, so consumers can
+         *     share a table), or null for none
+         * @return this
+         */
+        public Builder keyPrefix(@Nullable String keyPrefix) {
+            this.keyPrefix = keyPrefix == null || keyPrefix.isBlank() ? null : keyPrefix;
+            return this;
+        }
+
+        /**
+         * Derives record ids exactly as Powertools for AWS Lambda (Java) v1 does:
+         * {@code <functionName>.<handlerName>#<md5 of the key>}. Configure Sluice's key pointer to select
+         * the value Powertools' {@code eventKeyJMESPath} selected (e.g. {@code /orderId} for
+         * {@code orderId}).
+         *
+         * @param functionName the Lambda function's name ({@code AWS_LAMBDA_FUNCTION_NAME})
+         * @param handlerName the name of the method Powertools' {@code @Idempotent} annotated
+         * @return this
+         */
+        public Builder powertoolsKeys(String functionName, String handlerName) {
+            Objects.requireNonNull(functionName, "functionName");
+            Objects.requireNonNull(handlerName, "handlerName");
+            this.powertoolsPrefix = handlerName.isEmpty() ? functionName : functionName + "." + handlerName;
+            return this;
+        }
+
+        /** @return the store @throws IllegalArgumentException naming the missing property */
+        public DynamoDbIdempotencyStore build() {
+            if (client == null) {
+                throw new IllegalArgumentException("client is required");
+            }
+            if (table == null || table.isBlank()) {
+                throw new IllegalArgumentException("table is required");
+            }
+            if (keyPrefix != null && powertoolsPrefix != null) {
+                throw new IllegalArgumentException("keyPrefix cannot be combined with powertoolsKeys");
+            }
+            return new DynamoDbIdempotencyStore(this);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.aws;
+
+import dev.sluice.aws.internal.SqsAttributes;
+import dev.sluice.core.redrive.DeadLetter;
+import dev.sluice.core.redrive.DeadLetterSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * An SQS dead-letter queue as the redrive engine reads it: {@code ReceiveMessage} hides each message for
+ * {@code holdFor} (long enough for one scan), {@link #remove} deletes it, {@link #release} makes it visible
+ * again at once ({@code ChangeMessageVisibility 0}). Attributes are unpacked (see the module's attribute
+ * packing) and the message's data types and FIFO group are remembered for {@link SqsRedriveTarget}.
+ * Bodies are carried as bytes and never parsed.
+ */
+public final class SqsDeadLetterSource implements DeadLetterSource {
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final Duration holdFor;
+    private final ConcurrentMap<String, Held> held = new ConcurrentHashMap<>();
+
+    /** What SQS said about a received message beyond the text attributes. */
+    record Held(Map<String, MessageAttributeValue> typedAttributes, Optional<String> groupId) {}
+
+    /**
+     * @param sqs the client
+     * @param queueUrl the dead-letter queue's URL
+     * @param holdFor how long received messages stay hidden (at least the expected scan time)
+     */
+    public SqsDeadLetterSource(SqsClient sqs, String queueUrl, Duration holdFor) {
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
+        this.holdFor = Objects.requireNonNull(holdFor, "holdFor");
+        if (holdFor.toSeconds() < 1 || holdFor.toSeconds() > 43_200) {
+            throw new IllegalArgumentException("holdFor must be between 1 second and 12 hours, got " + holdFor);
+        }
+    }
+
+    @Override
+    public String name() {
+        return queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public List<DeadLetter> receive(int max) {
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(Math.max(1, Math.min(10, max)))
+                .visibilityTimeout((int) holdFor.toSeconds())
+                .waitTimeSeconds(1)
+                .messageAttributeNames("All")
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        List<DeadLetter> deadLetters = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            Map<String, MessageAttributeValue> typed = SqsAttributes.unpack(message.messageAttributes());
+            String sent = message.attributesAsStrings().get(MessageSystemAttributeName.SENT_TIMESTAMP.toString());
+            Instant enqueuedAt = sent == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(sent));
+            held.put(message.receiptHandle(), new Held(typed,
+                    Optional.ofNullable(message.attributesAsStrings().get(MessageSystemAttributeName.MESSAGE_GROUP_ID.toString()))));
+            deadLetters.add(new DeadLetter(message.receiptHandle(), message.messageId(),
+                    message.body().getBytes(StandardCharsets.UTF_8), SqsAttributes.toText(typed), enqueuedAt));
+        }
+        return deadLetters;
+    }
+
+    @Override
+    public void remove(DeadLetter deadLetter) {
+        sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(deadLetter.handle()));
+        held.remove(deadLetter.handle());
+    }
+
+    @Override
+    public void release(DeadLetter deadLetter) {
+        held.remove(deadLetter.handle());
+        sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(deadLetter.handle()).visibilityTimeout(0));
+    }
+
+    /**
+     * @param deadLetter a dead letter received from this source
+     * @return its typed attributes, as SQS holds them
+     */
+    Map<String, MessageAttributeValue> typedAttributes(DeadLetter deadLetter) {
+        Held h = held.get(deadLetter.handle());
+        return h == null ? Map.of() : h.typedAttributes();
+    }
+
+    /**
+     * @param deadLetter a dead letter received from this source
+     * @return its FIFO message group, if any
+     */
+    Optional<String> groupId(DeadLetter deadLetter) {
+        Held h = held.get(deadLetter.handle());
+        return h == null ? Optional.empty() : h.groupId();
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The example function: what a user writes.
+ */
+@NullMarked
+package dev.sluice.aws.example;
+
+import org.jspecify.annotations.NullMarked;
