@@ -81,6 +81,10 @@ public final class JsonCodec<T> implements MessageCodec<T> {
         } catch (StreamConstraintsException e) {
             throw new DecodingException("body exceeds a parser limit: " + e.getOriginalMessage(), e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamConstraintsException limit) {
+                // a limit hit inside a typed field arrives wrapped; report the limit, not a type mismatch
+                throw new DecodingException("body exceeds a parser limit: " + limit.getOriginalMessage(), e);
+            }
             // the path names fields; Jackson's own message may quote body values, which must not be logged
             throw new DecodingException("body does not match " + type.getSimpleName() + " at " + path(e)
                     + " (" + e.getClass().getSimpleName() + ")", e);

@@ -11,11 +11,15 @@ import java.util.regex.Pattern;
  * is left as it is. Thread-safe.
  */
 public final class Redactor {
-    private static final Redactor STANDARD = new Redactor();
-
     private record Rule(Pattern pattern, java.util.function.Function<Matcher, String> replacement) {}
 
-    private static final Pattern CARD = Pattern.compile("(?<![\\d.])[2-6](?:[ -]?\\d){12,18}(?![\\d.])");
+    // A card stands alone: not glued to a word or a hex/UUID group (digit runs inside digests and UUIDs are
+    // often Luhn-valid), not part of a decimal number, but may end a sentence ("... card 4111...1111.").
+    private static final Pattern CARD = Pattern.compile(
+            "(?<![\\w+]|\\w-|\\d\\.)[2-6](?:[ -]?\\d){12,18}(?![\\w]|\\.\\d|-\\w)");
+
+    // Declared after CARD: static fields initialise in text order, and the rules read CARD.
+    private static final Redactor STANDARD = new Redactor();
 
     private final List<Rule> rules = List.of(
             new Rule(Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
@@ -29,7 +33,7 @@ public final class Redactor {
             new Rule(Pattern.compile("(?i)(secret_?access_?key|aws_?secret(?:_?key)?)([\"'\\s]*[:=][\"'\\s]*)([A-Za-z0-9/+=]{16,})"),
                     m -> m.group(1) + m.group(2) + "[REDACTED_AWS_SECRET]"),
             // A bare 40-character AWS secret: mixed case and a digit, so hex digests are not touched.
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
                     m -> "[REDACTED_AWS_SECRET]"),
             new Rule(Pattern.compile("(?i)\\b(SharedAccessKey|AccountKey|SharedAccessSignature|sig|password|pwd)=([^;&\\s\"']+)"),
                     m -> m.group(1) + "=[REDACTED]"),

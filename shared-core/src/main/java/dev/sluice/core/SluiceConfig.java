@@ -190,7 +190,8 @@ public final class SluiceConfig {
     }
 
     private static long positive(Map<String, String> v, String name, long min, long max) {
-        String value = Objects.requireNonNull(optional(v, name), name);
+        // set but blank (e.g. "QUEUE_MAX_RETRY_ATTEMPTS=" in a template) is a bad value, not "use the default"
+        String value = Objects.requireNonNullElse(optional(v, name), "");
         long parsed;
         try {
             parsed = Long.parseLong(value);

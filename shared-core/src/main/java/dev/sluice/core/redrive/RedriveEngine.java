@@ -50,6 +50,9 @@ public final class RedriveEngine {
     }
 
     /**
+     * Runs one redrive. Interrupting the thread stops it after the current dead letter (the rest stay in
+     * the queue, the interrupt flag stays set); a run that fails midway still writes its audit record.
+     *
      * @param request what to move
      * @param source the dead-letter queue
      * @param target the queue to move back to
@@ -76,7 +79,14 @@ public final class RedriveEngine {
                     break;
                 }
                 boolean anyNew = false;
+                boolean interrupted = false;
                 for (DeadLetter deadLetter : batch) {
+                    // an interrupt stops the redrive (pace() could no longer hold the rate): the rest is released
+                    if (interrupted || Thread.currentThread().isInterrupted()) {
+                        interrupted = true;
+                        held.add(deadLetter);
+                        continue;
+                    }
                     if (!seen.add(deadLetter.providerMessageId())) {
                         // seen in this scan already (its hiding lapsed): leave it for the release at the end
                         held.add(deadLetter);
@@ -99,10 +109,19 @@ public final class RedriveEngine {
                     }
                     listener.onProgress(new RedriveProgress(scanned, matched, moved, failed, request.maxMessages()));
                 }
-                if (!anyNew) {
+                if (!anyNew || interrupted) {
                     break scan;
                 }
             }
+        } catch (RuntimeException e) {
+            // a run that fails midway still leaves a record of what it already moved
+            try {
+                auditLog.write(new AuditRecord(request.operator(), startedAt, clock.instant(), source.name(), target.name(),
+                        request.filter().toString(), request.dryRun(), matched, moved, failed));
+            } catch (RuntimeException auditFailure) {
+                e.addSuppressed(auditFailure);
+            }
+            throw e;
         } finally {
             for (DeadLetter deadLetter : held) {
                 try {
