@@ -1,0 +1,37 @@
+package dev.sluice.aws.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock tests move by hand. */
+public final class ManualClock extends Clock {
+    private volatile Instant now;
+
+    /** @param start the initial time */
+    public ManualClock(Instant start) {
+        this.now = start;
+    }
+
+    /** @param duration how far to move */
+    public void advance(Duration duration) {
+        now = now.plus(duration);
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+}
