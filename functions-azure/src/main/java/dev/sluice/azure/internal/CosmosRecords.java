@@ -2,7 +2,7 @@ package dev.sluice.azure.internal;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.core.internal.Texts;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
@@ -35,7 +35,7 @@ public final class CosmosRecords {
      */
     public static String safeKey(String key) {
         boolean plain = key.length() <= MAX_PLAIN_KEY && SAFE_KEY.matcher(key).matches() && !key.startsWith("sha256:");
-        return plain ? key : "sha256:" + Texts.sha256Hex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return plain ? key : "sha256:" + Hashes.sha256Hex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** @param key the idempotency key @return the record's id */

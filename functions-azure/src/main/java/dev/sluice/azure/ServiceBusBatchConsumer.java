@@ -1,0 +1,274 @@
+package dev.sluice.azure;
+
+import dev.sluice.azure.internal.AzureWiring;
+import dev.sluice.core.BatchProcessor;
+import dev.sluice.core.BatchResult;
+import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.IncomingMessage;
+import dev.sluice.core.JsonLogSink;
+import dev.sluice.core.MessageCodec;
+import dev.sluice.core.MessageHandler;
+import dev.sluice.core.MessageOutcome;
+import dev.sluice.core.Redactor;
+import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.spi.LogSink;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs a Service Bus batch delivered to an Azure Function ({@code cardinality = MANY}) through the core
+ * pipeline and applies DESIGN section 5. The Java worker cannot settle single messages, so:
+ * <ul>
+ *   <li>{@code Retry(delay)}: a copy goes back to the queue, scheduled at now + delay, carrying
+ *       {@code sluice-attempt}, {@code sluice-original-message-id} and {@code sluice-first-failure-at};
+ *       session messages keep their session id and are re-published in batch order;</li>
+ *   <li>{@code DeadLettered}: a copy goes to the parking queue with the dead-letter envelope;</li>
+ *   <li>then {@link #process} returns and the host completes the whole batch. If any send fails it
+ *       throws {@link RepublishException}: the host abandons the batch, Service Bus redelivers it, and
+ *       idempotency skips what was already done.</li>
+ * </ul>
+ * Build it once per function instance (a static field) and call {@link #process} from the function.
+ *
+ * @param <T> the decoded body type
+ */
+public final class ServiceBusBatchConsumer<T> {
+    private final BatchProcessor<T> processor;
+    private final MessagePublisher publisher;
+    private final String queueName;
+    private final String parkingQueue;
+    private final Duration invocationTimeout;
+    private final Clock clock;
+    private final LogSink logSink;
+
+    private ServiceBusBatchConsumer(Builder<T> b) {
+        this.processor = Objects.requireNonNull(b.processor);
+        this.publisher = Objects.requireNonNull(b.publisher);
+        this.queueName = b.queueName != null ? b.queueName : processor.queueName();
+        this.parkingQueue = b.parkingQueue != null ? b.parkingQueue : queueName + "-parking";
+        this.invocationTimeout = b.invocationTimeout;
+        this.clock = b.clock;
+        this.logSink = b.logSink;
+    }
+
+    /**
+     * @param <T> the decoded body type
+     * @return a new builder
+     */
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Wires a consumer from the Function App's settings (see {@link dev.sluice.core.SluiceConfig} and
+     * {@link AzureConfig}): Cosmos DB idempotency in guard mode, Service Bus re-publish through managed
+     * identity, OpenTelemetry metrics, JSON logs.
+     *
+     * @param codec how bodies decode, e.g. {@code JsonCodec.of(Order.class)}
+     * @param handler the handler
+     * @param <T> the decoded body type
+     * @return the consumer
+     * @throws dev.sluice.core.ConfigurationException naming the first missing or bad setting
+     */
+    public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler) {
+        return fromEnvironment(codec, handler, IdempotencyMode.GUARD);
+    }
+
+    /**
+     * As {@link #fromEnvironment(MessageCodec, MessageHandler)}, with a chosen idempotency mode.
+     *
+     * @param codec how bodies decode
+     * @param handler the handler
+     * @param mode guard, or transactional (the handler writes through {@link CosmosTransaction})
+     * @param <T> the decoded body type
+     * @return the consumer
+     */
+    public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
+                                                                 IdempotencyMode mode) {
+        return AzureWiring.fromEnvironment(codec, handler, mode);
+    }
+
+    /** @return the queue this consumer reads and re-publishes retries to */
+    public String queueName() {
+        return queueName;
+    }
+
+    /** @return the queue dead letters are parked in */
+    public String parkingQueue() {
+        return parkingQueue;
+    }
+
+    /**
+     * Processes one delivered batch and publishes its retries and dead letters.
+     *
+     * @param batch the trigger's bodies and metadata
+     * @return one outcome per message, in batch order
+     * @throws RepublishException when a copy could not be sent; let it propagate so the host abandons the batch
+     */
+    public BatchResult process(ServiceBusBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        Instant started = clock.instant();
+        List<IncomingMessage> messages = batch.toIncoming(queueName);
+        BatchResult result = processor.process(messages, started.plus(invocationTimeout));
+        Instant now = clock.instant();
+        List<OutgoingMessage> parked = new ArrayList<>();
+        List<OutgoingMessage> retries = new ArrayList<>();
+        for (int i = 0; i < result.outcomes().size(); i++) {
+            switch (result.outcomes().get(i)) {
+                case MessageOutcome.Retry retry -> retries.add(retryCopy(retry, batch.contentType(i), now));
+                case MessageOutcome.DeadLettered dead -> parked.add(parkedCopy(dead, batch.contentType(i)));
+                case MessageOutcome.Processed p -> { }
+                case MessageOutcome.Duplicate d -> { }
+            }
+        }
+        send(parkingQueue, parked, "park");
+        send(queueName, retries, "republish");
+        if (!parked.isEmpty() || !retries.isEmpty()) {
+            log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
+                    "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()));
+        }
+        return result;
+    }
+
+    private OutgoingMessage retryCopy(MessageOutcome.Retry retry, @Nullable String contentType, Instant now) {
+        IncomingMessage message = retry.message();
+        Map<String, String> properties = new LinkedHashMap<>(message.attributes());
+        properties.put(SluiceAttributes.ATTEMPT, Integer.toString(retry.attemptsUsed()));
+        properties.put(SluiceAttributes.ORIGINAL_MESSAGE_ID, message.id());
+        retry.firstFailure().ifPresent(at -> properties.put(SluiceAttributes.FIRST_FAILURE_AT, at.toString()));
+        Instant scheduled = retry.delay().isZero() ? null : now.plus(retry.delay());
+        return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
+                message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
+    }
+
+    private static OutgoingMessage parkedCopy(MessageOutcome.DeadLettered dead, @Nullable String contentType) {
+        IncomingMessage message = dead.message();
+        Map<String, String> properties = new LinkedHashMap<>(message.attributes());
+        properties.putAll(dead.envelope().toAttributes());
+        return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
+                message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, null);
+    }
+
+    private void send(String queue, List<OutgoingMessage> copies, String operation) {
+        if (copies.isEmpty()) {
+            return;
+        }
+        try {
+            publisher.publish(queue, copies);
+        } catch (RuntimeException e) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("operation", operation);
+            fields.put("target_queue", queue);
+            fields.put("unsent", copies.size());
+            fields.put("error_type", e.getClass().getName());
+            fields.put("error_message", Redactor.standard().redact(String.valueOf(e.getMessage())));
+            log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields);
+            throw new RepublishException(queue, copies.size(), e);
+        }
+    }
+
+    private void log(LogSink.Level level, String message, Map<String, ?> fields) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("queue_name", queueName);
+        all.putAll(fields);
+        try {
+            logSink.emit(new LogSink.Event(level, message, all));
+        } catch (RuntimeException ignored) {
+            // a broken log sink must never fail a batch
+        }
+    }
+
+    /**
+     * Builds a {@link ServiceBusBatchConsumer}; {@code processor} and {@code publisher} are required.
+     *
+     * @param <T> the decoded body type
+     */
+    public static final class Builder<T> {
+        private @Nullable BatchProcessor<T> processor;
+        private @Nullable MessagePublisher publisher;
+        private @Nullable String queueName;
+        private @Nullable String parkingQueue;
+        private Duration invocationTimeout = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
+        private LogSink logSink = new JsonLogSink();
+
+        private Builder() {}
+
+        /** @param processor the core pipeline with the user's handler @return this */
+        public Builder<T> processor(BatchProcessor<T> processor) {
+            this.processor = Objects.requireNonNull(processor, "processor");
+            return this;
+        }
+
+        /** @param publisher where retry copies and dead letters are sent @return this */
+        public Builder<T> publisher(MessagePublisher publisher) {
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+            return this;
+        }
+
+        /** @param queueName the trigger's queue (default: the processor's queue name) @return this */
+        public Builder<T> queueName(String queueName) {
+            this.queueName = queueName;
+            return this;
+        }
+
+        /** @param parkingQueue where dead letters go (default {@code <queue>-parking}) @return this */
+        public Builder<T> parkingQueue(String parkingQueue) {
+            this.parkingQueue = parkingQueue;
+            return this;
+        }
+
+        /**
+         * @param invocationTimeout how long one invocation may run: host.json's {@code functionTimeout}
+         *     (default 10 minutes); no message starts when less than the safety margin is left
+         * @return this
+         */
+        public Builder<T> invocationTimeout(Duration invocationTimeout) {
+            this.invocationTimeout = Objects.requireNonNull(invocationTimeout, "invocationTimeout");
+            return this;
+        }
+
+        /** @param clock the clock for schedules and deadlines (tests inject a manual one) @return this */
+        public Builder<T> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @param logSink where the consumer's own log events go @return this */
+        public Builder<T> logSink(LogSink logSink) {
+            this.logSink = Objects.requireNonNull(logSink, "logSink");
+            return this;
+        }
+
+        /** @return the consumer @throws IllegalArgumentException naming the missing or invalid property */
+        public ServiceBusBatchConsumer<T> build() {
+            if (processor == null) {
+                throw new IllegalArgumentException("processor is required");
+            }
+            if (publisher == null) {
+                throw new IllegalArgumentException("publisher is required");
+            }
+            if (queueName != null && queueName.isBlank()) {
+                throw new IllegalArgumentException("queueName must not be blank");
+            }
+            if (parkingQueue != null && parkingQueue.isBlank()) {
+                throw new IllegalArgumentException("parkingQueue must not be blank");
+            }
+            String queue = queueName != null ? queueName : processor.queueName();
+            if (queue.equals(parkingQueue)) {
+                throw new IllegalArgumentException("parkingQueue must differ from the queue '" + queue + "'");
+            }
+            if (invocationTimeout.isNegative() || invocationTimeout.isZero()) {
+                throw new IllegalArgumentException("invocationTimeout must be positive, got " + invocationTimeout);
+            }
+            return new ServiceBusBatchConsumer<>(this);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.sluice.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.azure.messaging.servicebus.ServiceBusMessageBatch;
+import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
+import com.azure.messaging.servicebus.ServiceBusReceiverClient;
+import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import com.azure.messaging.servicebus.models.SubQueue;
+import dev.sluice.azure.internal.ServiceBusMessages;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link MessagePublisher} and {@link QueueReader} on the Azure SDK ({@code azure-messaging-servicebus}):
+ * one AMQP connection, one sender per queue, peek-lock receivers without prefetch. Authenticates with
+ * managed identity ({@code DefaultAzureCredential}) or, for local development, a connection string.
+ * Create it once per function instance (a static field) and reuse it; it is thread-safe.
+ */
+public final class ServiceBusMessaging implements MessagePublisher, QueueReader, AutoCloseable {
+    private final ServiceBusClientBuilder clients;
+    private final Map<String, ServiceBusSenderClient> senders = new ConcurrentHashMap<>();
+    private final Map<String, ServiceBusReceiverClient> receivers = new ConcurrentHashMap<>();
+    private final Map<String, ServiceBusReceivedMessage> locked = new ConcurrentHashMap<>();
+
+    private ServiceBusMessaging(ServiceBusClientBuilder clients) {
+        this.clients = clients;
+    }
+
+    /**
+     * @param config the Azure settings
+     * @return messaging through managed identity when {@link AzureConfig#serviceBusNamespace()} is set,
+     *     else through the connection string
+     */
+    public static ServiceBusMessaging fromConfig(AzureConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (config.serviceBusNamespace().isPresent()) {
+            DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder();
+            config.managedIdentityClientId().ifPresent(credential::managedIdentityClientId);
+            return withCredential(config.serviceBusNamespace().get(), credential.build());
+        }
+        return withConnectionString(config.serviceBusConnectionString().orElseThrow());
+    }
+
+    /**
+     * @param fullyQualifiedNamespace e.g. {@code orders.servicebus.windows.net}
+     * @param credential e.g. a managed identity credential
+     * @return messaging on that namespace
+     */
+    public static ServiceBusMessaging withCredential(String fullyQualifiedNamespace, TokenCredential credential) {
+        return new ServiceBusMessaging(new ServiceBusClientBuilder()
+                .fullyQualifiedNamespace(Objects.requireNonNull(fullyQualifiedNamespace, "fullyQualifiedNamespace"))
+                .credential(Objects.requireNonNull(credential, "credential")));
+    }
+
+    /**
+     * @param connectionString a namespace connection string (local emulators, development)
+     * @return messaging on that namespace
+     */
+    public static ServiceBusMessaging withConnectionString(String connectionString) {
+        return new ServiceBusMessaging(new ServiceBusClientBuilder()
+                .connectionString(Objects.requireNonNull(connectionString, "connectionString")));
+    }
+
+    @Override
+    public void publish(String queue, List<OutgoingMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        ServiceBusSenderClient sender = senders.computeIfAbsent(queue, q -> clients.sender().queueName(q).buildClient());
+        // one batch send is one atomic transfer; a batch that fills up is sent and the next one started, in order
+        ServiceBusMessageBatch batch = sender.createMessageBatch();
+        for (OutgoingMessage message : messages) {
+            ServiceBusMessage sdk = ServiceBusMessages.toSdk(message);
+            if (!batch.tryAddMessage(sdk)) {
+                sender.sendMessages(batch);
+                batch = sender.createMessageBatch();
+                if (!batch.tryAddMessage(sdk)) {
+                    throw new IllegalArgumentException("message " + message.messageId() + " is larger than a Service Bus batch");
+                }
+            }
+        }
+        if (batch.getCount() > 0) {
+            sender.sendMessages(batch);
+        }
+    }
+
+    @Override
+    public List<ReceivedMessage> receive(String path, int max, Duration wait) {
+        ServiceBusReceiverClient receiver = receivers.computeIfAbsent(path, this::newReceiver);
+        List<ReceivedMessage> received = new ArrayList<>();
+        for (ServiceBusReceivedMessage sdk : receiver.receiveMessages(max, wait)) {
+            ReceivedMessage message = ServiceBusMessages.fromSdk(sdk);
+            locked.put(message.lockToken(), sdk);
+            received.add(message);
+        }
+        return received;
+    }
+
+    @Override
+    public void complete(String path, ReceivedMessage message) {
+        ServiceBusReceivedMessage sdk = held(message);
+        receivers.get(path).complete(sdk);
+        locked.remove(message.lockToken());
+    }
+
+    @Override
+    public void abandon(String path, ReceivedMessage message) {
+        ServiceBusReceivedMessage sdk = held(message);
+        receivers.get(path).abandon(sdk);
+        locked.remove(message.lockToken());
+    }
+
+    @Override
+    public void close() {
+        senders.values().forEach(ServiceBusSenderClient::close);
+        receivers.values().forEach(ServiceBusReceiverClient::close);
+        senders.clear();
+        receivers.clear();
+    }
+
+    private ServiceBusReceivedMessage held(ReceivedMessage message) {
+        ServiceBusReceivedMessage sdk = locked.get(message.lockToken());
+        if (sdk == null) {
+            throw new IllegalStateException("message " + message.messageId() + " was not received by this client or is settled");
+        }
+        return sdk;
+    }
+
+    private ServiceBusReceiverClient newReceiver(String path) {
+        var builder = clients.receiver()
+                .receiveMode(ServiceBusReceiveMode.PEEK_LOCK)
+                .prefetchCount(0)
+                .disableAutoComplete();
+        if (path.endsWith(DEAD_LETTER_SUFFIX)) {
+            builder.queueName(path.substring(0, path.length() - DEAD_LETTER_SUFFIX.length())).subQueue(SubQueue.DEAD_LETTER_QUEUE);
+        } else {
+            builder.queueName(path);
+        }
+        return builder.buildClient();
+    }
+}

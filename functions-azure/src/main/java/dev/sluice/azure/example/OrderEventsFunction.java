@@ -1,0 +1,48 @@
+package dev.sluice.azure.example;
+
+import com.microsoft.azure.functions.annotation.BindingName;
+import com.microsoft.azure.functions.annotation.Cardinality;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.ServiceBusQueueTrigger;
+import dev.sluice.azure.ServiceBusBatch;
+import dev.sluice.azure.ServiceBusBatchConsumer;
+import dev.sluice.core.JsonCodec;
+import java.util.Map;
+
+/**
+ * The Azure Function a user writes: a Service Bus batch trigger that hands the batch to Sluice. Settings:
+ * {@code QUEUE_NAME}, {@code ServiceBusConnection__fullyQualifiedNamespace}, {@code COSMOS_ENDPOINT},
+ * {@code COSMOS_DATABASE}, {@code IDEMPOTENCY_CONTAINER} (see {@code local.settings.json}).
+ */
+public class OrderEventsFunction {
+    /** Built once per function instance, on first use. */
+    private static final class Consumer {
+        static final ServiceBusBatchConsumer<Order> INSTANCE =
+                ServiceBusBatchConsumer.fromEnvironment(JsonCodec.of(Order.class), new OrderHandler());
+    }
+
+    /**
+     * @param bodies the message bodies
+     * @param messageIds the host's {@code MessageIdArray}
+     * @param deliveryCounts the host's {@code DeliveryCountArray}
+     * @param properties the host's {@code ApplicationPropertiesArray}
+     * @param sessionIds the host's {@code SessionIdArray}
+     * @param enqueuedTimes the host's {@code EnqueuedTimeUtcArray}
+     * @param correlationIds the host's {@code CorrelationIdArray}
+     */
+    @FunctionName("OrderEvents")
+    public void run(
+            @ServiceBusQueueTrigger(name = "messages", queueName = "%QUEUE_NAME%", connection = "ServiceBusConnection",
+                    cardinality = Cardinality.MANY, dataType = "string") String[] bodies,
+            @BindingName("MessageIdArray") String[] messageIds,
+            @BindingName("DeliveryCountArray") int[] deliveryCounts,
+            @BindingName("ApplicationPropertiesArray") Map<String, Object>[] properties,
+            @BindingName("SessionIdArray") String[] sessionIds,
+            @BindingName("EnqueuedTimeUtcArray") String[] enqueuedTimes,
+            @BindingName("CorrelationIdArray") String[] correlationIds) {
+        Consumer.INSTANCE.process(ServiceBusBatch.builder()
+                .bodies(bodies).messageIds(messageIds).deliveryCounts(deliveryCounts).applicationProperties(properties)
+                .sessionIds(sessionIds).enqueuedTimesUtc(enqueuedTimes).correlationIds(correlationIds)
+                .build());
+    }
+}

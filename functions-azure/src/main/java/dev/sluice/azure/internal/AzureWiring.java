@@ -1,0 +1,71 @@
+package dev.sluice.azure.internal;
+
+import com.azure.cosmos.CosmosClient;
+import com.azure.cosmos.CosmosClientBuilder;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import dev.sluice.azure.AzureConfig;
+import dev.sluice.azure.CosmosIdempotencyStore;
+import dev.sluice.azure.OpenTelemetryMetrics;
+import dev.sluice.azure.ServiceBusBatchConsumer;
+import dev.sluice.azure.ServiceBusMessaging;
+import dev.sluice.core.BatchProcessor;
+import dev.sluice.core.ConfigurationException;
+import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.IdempotencyOptions;
+import dev.sluice.core.MessageCodec;
+import dev.sluice.core.MessageHandler;
+import dev.sluice.core.SluiceConfig;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+
+/** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
+public final class AzureWiring {
+    private AzureWiring() {}
+
+    /**
+     * @param codec the codec
+     * @param handler the handler
+     * @param mode the idempotency mode
+     * @param <T> the body type
+     * @return a consumer wired from the environment
+     */
+    public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
+                                                                 IdempotencyMode mode) {
+        SluiceConfig config = SluiceConfig.fromEnvironment().build();
+        AzureConfig azure = AzureConfig.fromEnvironment();
+        String containerName = config.idempotencyContainer().orElseThrow(() -> new ConfigurationException(
+                SluiceConfig.IDEMPOTENCY_CONTAINER, "is required on Azure: redelivered batches rely on idempotency"));
+        String endpoint = azure.cosmosEndpoint().map(Object::toString).orElseThrow(() -> new ConfigurationException(
+                AzureConfig.COSMOS_ENDPOINT, "is required when " + SluiceConfig.IDEMPOTENCY_CONTAINER + " is set"));
+        CosmosClientBuilder cosmos = new CosmosClientBuilder().endpoint(endpoint).userAgentSuffix("sluice");
+        if (azure.cosmosKey().isPresent()) {
+            cosmos.key(azure.cosmosKey().get());
+        } else {
+            DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder();
+            azure.managedIdentityClientId().ifPresent(credential::managedIdentityClientId);
+            cosmos.credential(credential.build());
+        }
+        CosmosClient client = cosmos.buildClient();
+        CosmosIdempotencyStore store = CosmosIdempotencyStore.builder()
+                .container(client.getDatabase(azure.cosmosDatabase().orElseThrow()).getContainer(containerName))
+                .build();
+        BatchProcessor<T> processor = BatchProcessor.<T>builder()
+                .config(config)
+                .handler(handler)
+                .codec(codec)
+                .idempotency(IdempotencyOptions.builder()
+                        .store(store)
+                        .mode(mode)
+                        .ttl(config.idempotencyTtl())
+                        .lease(config.idempotencyLease())
+                        .keyPointer(config.idempotencyKeyPointer().orElse(null))
+                        .build())
+                .metrics(OpenTelemetryMetrics.of(GlobalOpenTelemetry.get()))
+                .build();
+        ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()
+                .processor(processor)
+                .publisher(ServiceBusMessaging.fromConfig(azure))
+                .invocationTimeout(azure.invocationTimeout());
+        config.dlqName().ifPresent(consumer::parkingQueue);
+        return consumer.build();
+    }
+}
