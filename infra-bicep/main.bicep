@@ -1,0 +1,182 @@
+// Sluice on Azure: one Service Bus-triggered consumer with its queue, parking queue, idempotency
+// container, Flex Consumption Function App, least-privilege role assignments and alerts.
+//
+//   az bicep build --file infra-bicep/main.bicep
+//   az deployment group what-if --resource-group <rg> --template-file infra-bicep/main.bicep \
+//     --parameters infra-bicep/main.dev.bicepparam
+targetScope = 'resourceGroup'
+
+@description('Short name shared by every resource (letters, digits and hyphens).')
+@minLength(3)
+@maxLength(20)
+param baseName string
+
+@description('Environment label, added as a tag.')
+@allowed([
+  'dev'
+  'test'
+  'prod'
+])
+param environmentName string
+
+@description('Region of every resource.')
+param location string = resourceGroup().location
+
+@description('The queue the function consumes; its parking queue is <queueName>-parking.')
+param queueName string = 'order-events'
+
+@description('Deliveries before Service Bus dead-letters a message itself (the crash safety net).')
+@minValue(1)
+@maxValue(2000)
+param maxDeliveryCount int = 10
+
+@description('Peek-lock duration in seconds (Service Bus allows at most 5 minutes).')
+@minValue(5)
+@maxValue(300)
+param lockDurationSeconds int = 60
+
+@description('Session-enabled queue: messages of one session run in order.')
+param requiresSession bool = false
+
+@description('How long the parking queue keeps dead letters, in days.')
+@minValue(1)
+@maxValue(14)
+param parkingRetentionDays int = 14
+
+@description('Executions per message, the first included (QUEUE_MAX_RETRY_ATTEMPTS).')
+@minValue(1)
+param maxRetryAttempts int = 3
+
+@description('Retry backoff base in milliseconds (QUEUE_RETRY_BACKOFF_MS).')
+@minValue(0)
+param retryBackoffMs int = 1000
+
+@description('Retry backoff cap in milliseconds (QUEUE_RETRY_BACKOFF_MAX_MS).')
+@minValue(0)
+param retryBackoffMaxMs int = 300000
+
+@description('Idempotency record lifetime in seconds: at least the parking retention plus the redrive window.')
+@minValue(60)
+param idempotencyTtlSeconds int = 1814400
+
+@description('Flex Consumption: most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Flex Consumption: memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Name of the Service Bus connection the trigger binding uses (connection = "...").')
+param serviceBusConnectionName string = 'ServiceBusConnection'
+
+@description('E-mail addresses the alerts notify.')
+param alertEmails string[] = []
+
+@description('Tags added to every resource.')
+param tags object = {}
+
+var suffix = uniqueString(resourceGroup().id, baseName)
+var allTags = union(tags, {
+  application: 'sluice'
+  environment: environmentName
+})
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    baseName: baseName
+    suffix: suffix
+    location: location
+    tags: allTags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    namespaceName: 'sb-${baseName}-${suffix}'
+    location: location
+    tags: allTags
+    queueName: queueName
+    maxDeliveryCount: maxDeliveryCount
+    lockDurationSeconds: lockDurationSeconds
+    requiresSession: requiresSession
+    parkingRetentionDays: parkingRetentionDays
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  params: {
+    accountName: toLower('cosmos-${baseName}-${suffix}')
+    location: location
+    tags: allTags
+    idempotencyTtlSeconds: idempotencyTtlSeconds
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    appName: 'func-${baseName}-${suffix}'
+    planName: 'plan-${baseName}-${suffix}'
+    storageAccountName: take(toLower('st${replace(baseName, '-', '')}${suffix}'), 24)
+    location: location
+    tags: allTags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    serviceBusConnectionName: serviceBusConnectionName
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    queueName: serviceBus.outputs.queueName
+    parkingQueueName: serviceBus.outputs.parkingQueueName
+    lockDurationSeconds: lockDurationSeconds
+    maxRetryAttempts: maxRetryAttempts
+    retryBackoffMs: retryBackoffMs
+    retryBackoffMaxMs: retryBackoffMaxMs
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabaseName: cosmos.outputs.databaseName
+    idempotencyContainerName: cosmos.outputs.containerName
+    idempotencyTtlSeconds: idempotencyTtlSeconds
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    functionPrincipalId: functionApp.outputs.principalId
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    parkingQueueName: serviceBus.outputs.parkingQueueName
+    cosmosAccountName: cosmos.outputs.accountName
+    cosmosDatabaseName: cosmos.outputs.databaseName
+    idempotencyContainerName: cosmos.outputs.containerName
+    storageAccountName: functionApp.outputs.storageAccountName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    baseName: baseName
+    tags: allTags
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    parkingQueueName: serviceBus.outputs.parkingQueueName
+    alertEmails: alertEmails
+  }
+}
+
+output functionAppName string = functionApp.outputs.appName
+output serviceBusNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output queueName string = serviceBus.outputs.queueName
+output parkingQueueName string = serviceBus.outputs.parkingQueueName
+output cosmosEndpoint string = cosmos.outputs.endpoint
+output actionGroupId string = alerts.outputs.actionGroupId

@@ -1,0 +1,368 @@
+// Policies over the parsed Bicep project. Each returns a list of violations (empty = compliant),
+// each naming the file and the resource so a reviewer can find it.
+import {
+  created, decoratorValues, elements, get, getKey, literal, modules, outputs, params, resources,
+  stringValue, variables, walk, calledFunctions,
+} from './bicep.mjs';
+
+const SERVICE_BUS = 'Microsoft.ServiceBus/namespaces';
+const QUEUE = 'Microsoft.ServiceBus/namespaces/queues';
+const COSMOS = 'Microsoft.DocumentDB/databaseAccounts';
+const CONTAINER = 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers';
+const STORAGE = 'Microsoft.Storage/storageAccounts';
+const APP_INSIGHTS = 'Microsoft.Insights/components';
+const SITE = 'Microsoft.Web/sites';
+const PLAN = 'Microsoft.Web/serverfarms';
+const METRIC_ALERT = 'Microsoft.Insights/metricAlerts';
+const ACTION_GROUP = 'Microsoft.Insights/actionGroups';
+const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
+const SQL_ROLE_ASSIGNMENT = 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments';
+
+/** The only roles the Function App's identity may hold. */
+export const ALLOWED_ROLES = {
+  '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0': 'Azure Service Bus Data Receiver',
+  '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39': 'Azure Service Bus Data Sender',
+  '00000000-0000-0000-0000-000000000002': 'Cosmos DB Built-in Data Contributor',
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+  '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+};
+
+/** App settings Sluice reads on Azure (DESIGN.md section 8, managed-identity flavour). */
+export const SLUICE_APP_SETTINGS = [
+  'QUEUE_NAME', 'QUEUE_DLQ_NAME', 'QUEUE_MAX_RETRY_ATTEMPTS', 'QUEUE_RETRY_BACKOFF_MS',
+  'QUEUE_RETRY_BACKOFF_MAX_MS', 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 'IDEMPOTENCY_CONTAINER',
+  'IDEMPOTENCY_TTL_SECONDS', 'COSMOS_ENDPOINT', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE',
+];
+
+/** The only connection-string-named setting allowed, and why: see {@link noSecrets}. */
+const APP_INSIGHTS_ADDRESS = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+const SECRET_NAME = /(connection_?string|accountkey|access_?key|secret|password|passwd|sas|token|apikey|(^|_)key$)/i;
+const SECRET_VALUE = /(AccountKey=|SharedAccessKey|SharedAccessSignature|DefaultEndpointsProtocol=|Password=)/i;
+const REDRIVE_WINDOW_DAYS = 7;
+
+function all(project, type) {
+  return project.bicepFiles.flatMap((file) => created(file, type).map((r) => ({ ...r, parsed: file })));
+}
+
+function where(resource) {
+  return `${resource.file} '${resource.symbol}'`;
+}
+
+function expectLiteral(violations, resource, path, expected) {
+  const actual = literal(get(resource.body, path));
+  if (actual !== expected) {
+    violations.push(`${where(resource)}: ${path} must be ${JSON.stringify(expected)}, is ${describe(get(resource.body, path))}`);
+  }
+}
+
+function describe(node) {
+  return node ? node.text : 'not set';
+}
+
+function expectSome(violations, list, what) {
+  if (list.length === 0) violations.push(`no ${what} is declared`);
+  return list;
+}
+
+/** Service Bus, Cosmos DB, Application Insights and storage accept Entra ID tokens only. */
+export function localAuthDisabled(project) {
+  const v = [];
+  for (const ns of expectSome(v, all(project, SERVICE_BUS), 'Service Bus namespace')) expectLiteral(v, ns, 'properties.disableLocalAuth', true);
+  for (const account of expectSome(v, all(project, COSMOS), 'Cosmos DB account')) expectLiteral(v, account, 'properties.disableLocalAuth', true);
+  for (const ai of all(project, APP_INSIGHTS)) expectLiteral(v, ai, 'properties.DisableLocalAuth', true);
+  for (const storage of all(project, STORAGE)) expectLiteral(v, storage, 'properties.allowSharedKeyAccess', false);
+  return v;
+}
+
+/** Every endpoint requires TLS 1.2 or newer. */
+export function tls12(project) {
+  const v = [];
+  for (const ns of all(project, SERVICE_BUS)) expectLiteral(v, ns, 'properties.minimumTlsVersion', '1.2');
+  for (const account of all(project, COSMOS)) expectLiteral(v, account, 'properties.minimalTlsVersion', 'Tls12');
+  for (const storage of all(project, STORAGE)) expectLiteral(v, storage, 'properties.minimumTlsVersion', 'TLS1_2');
+  for (const site of all(project, SITE)) {
+    expectLiteral(v, site, 'properties.siteConfig.minTlsVersion', '1.2');
+    expectLiteral(v, site, 'properties.httpsOnly', true);
+  }
+  return v;
+}
+
+function queues(project) {
+  const list = all(project, QUEUE).map((q) => ({ ...q, name: stringValue(get(q.body, 'name')) ?? describe(get(q.body, 'name')) }));
+  return {
+    main: list.filter((q) => !q.name.endsWith('-parking')),
+    parking: list.filter((q) => q.name.endsWith('-parking')),
+  };
+}
+
+/** The consumer's queue sets maxDeliveryCount and lockDuration and dead-letters expired messages. */
+export function queueSettings(project) {
+  const v = [];
+  for (const q of expectSome(v, queues(project).main, 'Service Bus queue')) {
+    for (const path of ['properties.maxDeliveryCount', 'properties.lockDuration']) {
+      if (!get(q.body, path)) v.push(`${where(q)}: ${path} must be set`);
+    }
+    expectLiteral(v, q, 'properties.deadLetteringOnMessageExpiration', true);
+  }
+  return v;
+}
+
+/** Each queue has its parking queue `<queue>-parking`, where Sluice puts dead letters. */
+export function parkingQueue(project) {
+  const v = [];
+  const { main, parking } = queues(project);
+  const parkingNames = new Set(parking.map((p) => p.name));
+  for (const q of main) {
+    const expected = get(q.body, 'name').type === 'identifier' ? '${' + q.name + '}-parking' : `${q.name}-parking`;
+    if (!parkingNames.has(expected)) v.push(`${where(q)}: no parking queue named '${expected}'`);
+  }
+  for (const p of parking) expectLiteral(v, p, 'properties.deadLetteringOnMessageExpiration', true);
+  return v;
+}
+
+/** The idempotency container is partitioned by /pk and has TTL on. */
+export function idempotencyContainer(project) {
+  const v = [];
+  for (const c of expectSome(v, all(project, CONTAINER), 'Cosmos DB container')) {
+    const paths = literal(get(c.body, 'properties.resource.partitionKey.paths'));
+    if (JSON.stringify(paths) !== JSON.stringify(['/pk'])) {
+      v.push(`${where(c)}: partitionKey.paths must be ['/pk'], is ${describe(get(c.body, 'properties.resource.partitionKey.paths'))}`);
+    }
+    const ttl = get(c.body, 'properties.resource.defaultTtl');
+    const ttlValue = ttl?.type === 'identifier' ? minOrDefault(c.parsed, ttl.text) : literal(ttl);
+    if (!ttl || !(ttlValue === -1 || ttlValue > 0)) {
+      v.push(`${where(c)}: defaultTtl must turn TTL on (-1 or a positive number of seconds), is ${describe(ttl)}`);
+    }
+  }
+  return v;
+}
+
+function minOrDefault(parsed, paramName) {
+  const param = params(parsed).get(paramName);
+  if (!param) return undefined;
+  return decoratorValues(param).minValue ?? literal(param.defaultValue) ?? 1;
+}
+
+function appSettings(site) {
+  return elements(get(site.body, 'properties.siteConfig.appSettings')).map((s) => ({
+    name: stringValue(get(s, 'name')) ?? describe(get(s, 'name')),
+    value: get(s, 'value'),
+  }));
+}
+
+/** A Flex Consumption Java 21 Function App with a system-assigned identity and Sluice's settings. */
+export function functionApp(project) {
+  const v = [];
+  for (const site of expectSome(v, all(project, SITE), 'Function App')) {
+    expectLiteral(v, site, 'kind', 'functionapp,linux');
+    expectLiteral(v, site, 'identity.type', 'SystemAssigned');
+    expectLiteral(v, site, 'properties.functionAppConfig.runtime.name', 'java');
+    expectLiteral(v, site, 'properties.functionAppConfig.runtime.version', '21');
+    const planSymbol = get(site.body, 'properties.serverFarmId')?.text.replace(/\.id$/, '');
+    const plan = created(site.parsed, PLAN).find((p) => p.symbol === planSymbol);
+    if (!plan) {
+      v.push(`${where(site)}: serverFarmId must point at a plan declared in the same file`);
+    } else {
+      expectLiteral(v, plan, 'sku.name', 'FC1');
+      expectLiteral(v, plan, 'sku.tier', 'FlexConsumption');
+    }
+    const names = appSettings(site).map((s) => s.name);
+    for (const setting of SLUICE_APP_SETTINGS) {
+      if (!names.includes(setting)) v.push(`${where(site)}: app setting ${setting} is missing`);
+    }
+    if (!names.some((n) => n.endsWith('__fullyQualifiedNamespace'))) {
+      v.push(`${where(site)}: the Service Bus trigger needs an identity-based <connection>__fullyQualifiedNamespace setting`);
+    }
+  }
+  return v;
+}
+
+/** Dead-lettered messages > 0 and parking-queue depth > 0 alert an action group. */
+export function alertsToActionGroup(project) {
+  const v = [];
+  const alerts = all(project, METRIC_ALERT).map((alert) => {
+    const criteria = elements(getKey(get(alert.body, 'properties.criteria'), 'allOf'));
+    return { alert, criteria };
+  });
+  const find = (metric, entity) => alerts.filter(({ criteria }) => criteria.some((c) =>
+    literal(get(c, 'metricName')) === metric
+    && elements(get(c, 'dimensions')).some((d) => literal(get(d, 'name')) === 'EntityName'
+      && elements(get(d, 'values')).some((value) => entity.test(value.text)))));
+  const deadLettered = find('DeadletteredMessages', /^queueName$/);
+  const parked = find('ActiveMessages', /parking/i);
+  if (deadLettered.length === 0) v.push('no metric alert on DeadletteredMessages of the queue (EntityName = queueName)');
+  if (parked.length === 0) v.push('no metric alert on ActiveMessages of the parking queue');
+  for (const { alert, criteria } of [...deadLettered, ...parked]) {
+    for (const c of criteria) {
+      if (literal(get(c, 'operator')) !== 'GreaterThan' || literal(get(c, 'threshold')) !== 0) {
+        v.push(`${where(alert)}: must fire when ${literal(get(c, 'metricName'))} > 0 (operator GreaterThan, threshold 0)`);
+      }
+    }
+    const groups = new Set(created(alert.parsed, ACTION_GROUP).map((g) => `${g.symbol}.id`));
+    const actions = elements(get(alert.body, 'properties.actions')).map((a) => describe(get(a, 'actionGroupId')));
+    if (actions.length === 0 || !actions.every((a) => groups.has(a))) {
+      v.push(`${where(alert)}: actions must target an action group declared with it, are [${actions.join(', ')}]`);
+    }
+    if (literal(get(alert.body, 'properties.enabled')) !== true) v.push(`${where(alert)}: properties.enabled must be true`);
+  }
+  return v;
+}
+
+/**
+ * Does `node` (an expression in `parsed`) evaluate to the principalId of a Function App's
+ * system-assigned identity? Follows module parameters and module outputs across files.
+ */
+function isFunctionIdentity(project, parsed, node, seen = new Set()) {
+  if (!node) return false;
+  if (node.type === 'member_expression') {
+    const text = node.text;
+    const identity = /^([A-Za-z_]\w*)\.identity\.principalId$/.exec(text);
+    if (identity) {
+      const site = created(parsed, SITE).find((s) => s.symbol === identity[1]);
+      return Boolean(site) && literal(get(site.body, 'identity.type')) === 'SystemAssigned';
+    }
+    const output = /^([A-Za-z_]\w*)\.outputs\.([A-Za-z_]\w*)$/.exec(text);
+    if (output) {
+      const module = modules(parsed).find((m) => m.symbol === output[1]);
+      const target = module && project.moduleFile(parsed, module.path);
+      const out = target && outputs(target).find((o) => o.name === output[2]);
+      return Boolean(out) && isFunctionIdentity(project, target, out.value, seen);
+    }
+    return false;
+  }
+  if (node.type === 'identifier' && params(parsed).has(node.text)) {
+    const key = `${parsed.file}#${node.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const callers = project.bicepFiles.flatMap((from) => modules(from)
+      .filter((m) => project.moduleFile(from, m.path) === parsed)
+      .map((m) => ({ from, value: get(m.body, `params.${node.text}`) })));
+    return callers.length > 0 && callers.every(({ from, value }) => isFunctionIdentity(project, from, value, seen));
+  }
+  return false;
+}
+
+function roleGuid(parsed, node) {
+  let guid;
+  const vars = variables(parsed);
+  walk(node ?? { namedChildren: [] }, (n) => {
+    const candidate = n.type === 'identifier' && vars.has(n.text) ? literal(vars.get(n.text)) : literal(n);
+    const match = typeof candidate === 'string' && /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(candidate);
+    if (match) guid = match[0].toLowerCase();
+  });
+  return guid;
+}
+
+/**
+ * Every role assignment is for the Function App's system-assigned identity, grants an allowed
+ * data-plane role on a narrow scope (a queue, the idempotency container, the host storage, the
+ * Application Insights component), and the consumer's required roles are all there.
+ */
+export function roleAssignmentsForFunctionIdentity(project) {
+  const v = [];
+  const granted = [];
+  for (const ra of [...all(project, ROLE_ASSIGNMENT), ...all(project, SQL_ROLE_ASSIGNMENT)]) {
+    const principal = get(ra.body, 'properties.principalId');
+    if (!isFunctionIdentity(project, ra.parsed, principal)) {
+      v.push(`${where(ra)}: principalId ${describe(principal)} is not the Function App's system-assigned identity`);
+    }
+    const role = roleGuid(ra.parsed, get(ra.body, 'properties.roleDefinitionId'));
+    if (!ALLOWED_ROLES[role]) v.push(`${where(ra)}: role ${role ?? describe(get(ra.body, 'properties.roleDefinitionId'))} is not an allowed data-plane role`);
+    if (ra.type === ROLE_ASSIGNMENT) {
+      const scope = get(ra.body, 'scope');
+      const target = scope && resources(ra.parsed).find((r) => r.symbol === scope.text);
+      if (!target) v.push(`${where(ra)}: scope must be one resource, is ${describe(scope)}`);
+      else if (ALLOWED_ROLES[role]?.startsWith('Azure Service Bus') && target.type !== QUEUE) {
+        v.push(`${where(ra)}: Service Bus roles must be scoped to a queue, not ${target.type}`);
+      }
+      else granted.push(`${ALLOWED_ROLES[role]} on ${target.type === QUEUE && /parking/i.test(target.symbol) ? 'parking queue' : target.type}`);
+      expectLiteral(v, ra, 'properties.principalType', 'ServicePrincipal');
+    } else {
+      const scope = stringValue(get(ra.body, 'properties.scope')) ?? '';
+      if (!scope.includes('/dbs/')) v.push(`${where(ra)}: Cosmos data roles must be scoped to a database or container, is '${scope}'`);
+      else granted.push(`${ALLOWED_ROLES[role]} on ${scope.includes('/colls/') ? 'container' : 'database'}`);
+    }
+  }
+  for (const required of [`Azure Service Bus Data Receiver on ${QUEUE}`, `Azure Service Bus Data Sender on ${QUEUE}`,
+    'Azure Service Bus Data Sender on parking queue', 'Cosmos DB Built-in Data Contributor on container']) {
+    if (!granted.includes(required)) v.push(`missing role assignment: ${required}`);
+  }
+  return v;
+}
+
+/**
+ * No key, SAS or connection string reaches an output or an app setting, and no list*() call
+ * (listKeys, listConnectionStrings, ...) reads one. The one setting named like a connection
+ * string, APPLICATIONINSIGHTS_CONNECTION_STRING, is an ingestion address when Application
+ * Insights has local auth off and the agent authenticates with Entra ID; both are required.
+ */
+export function noSecrets(project) {
+  const v = [];
+  for (const file of project.bicepFiles) {
+    for (const fn of calledFunctions(file).filter((name) => /^list/i.test(name))) {
+      v.push(`${file.file}: ${fn}() reads secrets; use the managed identity instead`);
+    }
+    for (const out of outputs(file)) {
+      if (SECRET_NAME.test(out.name) || /ConnectionString|listKeys|primaryKey|secondaryKey/i.test(out.value.text)) {
+        v.push(`${file.file}: output '${out.name}' exposes a secret or connection string`);
+      }
+    }
+  }
+  const insightsLocalAuthOff = all(project, APP_INSIGHTS).every((ai) => literal(get(ai.body, 'properties.DisableLocalAuth')) === true);
+  for (const site of all(project, SITE)) {
+    const settings = appSettings(site);
+    for (const { name, value } of settings) {
+      const address = name === APP_INSIGHTS_ADDRESS && insightsLocalAuthOff
+        && settings.some((s) => s.name === 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING' && literal(s.value) === 'Authorization=AAD');
+      if ((SECRET_NAME.test(name) && !address) || name === 'AzureWebJobsStorage') {
+        v.push(`${where(site)}: app setting ${name} holds a secret or connection string`);
+      }
+      if (value && SECRET_VALUE.test(value.text)) v.push(`${where(site)}: app setting ${name} embeds a key`);
+    }
+  }
+  return v;
+}
+
+/**
+ * Parameter files target main.bicep, set only its parameters, set every required one, respect
+ * its decorators, and keep idempotency records past parking retention plus a redrive window.
+ */
+export function parameterFiles(project) {
+  const v = [];
+  const declared = params(project.main);
+  for (const file of expectSome(v, project.paramFiles, 'parameter file')) {
+    const using = file.root.namedChildren.find((c) => c.type === 'using_statement');
+    if (!using || !/^(\.\/)?main\.bicep$/.test(stringValue(using.namedChildren[0]))) v.push(`${file.file}: must start with using './main.bicep'`);
+    const assigned = new Map(file.root.namedChildren.filter((c) => c.type === 'variable_declaration')
+      .map((decl) => [decl.namedChildren[0].text, decl.namedChildren[1]]));
+    for (const [name, node] of assigned) {
+      const param = declared.get(name);
+      if (!param) { v.push(`${file.file}: main.bicep has no parameter '${name}'`); continue; }
+      const value = literal(node);
+      const rules = decoratorValues(param);
+      if (typeof value === 'number' && ((rules.minValue !== undefined && value < rules.minValue) || (rules.maxValue !== undefined && value > rules.maxValue))) {
+        v.push(`${file.file}: ${name} = ${value} is outside [${rules.minValue ?? '-inf'}, ${rules.maxValue ?? 'inf'}]`);
+      }
+      if (rules.allowed && value !== undefined && !rules.allowed.includes(value)) v.push(`${file.file}: ${name} = ${JSON.stringify(value)} is not one of ${JSON.stringify(rules.allowed)}`);
+      if (typeof value === 'string' && ((rules.minLength && value.length < rules.minLength) || (rules.maxLength && value.length > rules.maxLength))) {
+        v.push(`${file.file}: ${name} '${value}' must be ${rules.minLength}-${rules.maxLength} characters`);
+      }
+    }
+    for (const [name, param] of declared) {
+      if (!param.defaultValue && !assigned.has(name)) v.push(`${file.file}: required parameter '${name}' is not set`);
+    }
+    const valueOf = (name) => literal(assigned.get(name) ?? declared.get(name)?.defaultValue);
+    const minTtl = (valueOf('parkingRetentionDays') + REDRIVE_WINDOW_DAYS) * 86400;
+    if (!(valueOf('idempotencyTtlSeconds') >= minTtl)) {
+      v.push(`${file.file}: idempotencyTtlSeconds (${valueOf('idempotencyTtlSeconds')}) must be at least parkingRetentionDays `
+        + `plus a ${REDRIVE_WINDOW_DAYS}-day redrive window (${minTtl}), or a redriven message that had succeeded runs twice`);
+    }
+  }
+  return v;
+}
+
+/** Every policy, by name. */
+export const POLICIES = {
+  localAuthDisabled, tls12, queueSettings, parkingQueue, idempotencyContainer, functionApp,
+  alertsToActionGroup, roleAssignmentsForFunctionIdentity, noSecrets, parameterFiles,
+};
