@@ -72,9 +72,6 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Name of the Service Bus connection the trigger binding uses (connection = "...").')
-param serviceBusConnectionName string = 'ServiceBusConnection'
-
 @description('E-mail addresses the alerts notify.')
 param alertEmails string[] = []
 
@@ -132,7 +129,6 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    serviceBusConnectionName: serviceBusConnectionName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     queueName: serviceBus.outputs.queueName
     parkingQueueName: serviceBus.outputs.parkingQueueName

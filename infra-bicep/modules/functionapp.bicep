@@ -10,7 +10,6 @@ param tags object
 param applicationInsightsName string
 param maximumInstanceCount int
 param instanceMemoryMB int
-param serviceBusConnectionName string
 param serviceBusFullyQualifiedNamespace string
 param queueName string
 param parkingQueueName string
@@ -122,16 +121,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
           value: 'Authorization=AAD'
         }
-        // The trigger binding's identity-based connection
+        // Identity-based connection of the trigger (connection = "ServiceBusConnection"); Sluice's
+        // re-publisher reads the same setting
         {
-          name: '${serviceBusConnectionName}__fullyQualifiedNamespace'
+          name: 'ServiceBusConnection__fullyQualifiedNamespace'
           value: serviceBusFullyQualifiedNamespace
         }
         // Sluice's settings
-        {
-          name: 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE'
-          value: serviceBusFullyQualifiedNamespace
-        }
         {
           name: 'QUEUE_NAME'
           value: queueName

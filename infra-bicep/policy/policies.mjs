@@ -31,7 +31,10 @@ export const ALLOWED_ROLES = {
 export const SLUICE_APP_SETTINGS = [
   'QUEUE_NAME', 'QUEUE_DLQ_NAME', 'QUEUE_MAX_RETRY_ATTEMPTS', 'QUEUE_RETRY_BACKOFF_MS',
   'QUEUE_RETRY_BACKOFF_MAX_MS', 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 'IDEMPOTENCY_CONTAINER',
-  'IDEMPOTENCY_TTL_SECONDS', 'COSMOS_ENDPOINT', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE',
+  'IDEMPOTENCY_TTL_SECONDS', 'COSMOS_ENDPOINT', 'COSMOS_DATABASE',
+  // identity-based connection of the trigger (connection = "ServiceBusConnection"), also read by
+  // Sluice's re-publisher
+  'ServiceBusConnection__fullyQualifiedNamespace',
 ];
 
 /** The only connection-string-named setting allowed, and why: see {@link noSecrets}. */
@@ -169,9 +172,6 @@ export function functionApp(project) {
     const names = appSettings(site).map((s) => s.name);
     for (const setting of SLUICE_APP_SETTINGS) {
       if (!names.includes(setting)) v.push(`${where(site)}: app setting ${setting} is missing`);
-    }
-    if (!names.some((n) => n.endsWith('__fullyQualifiedNamespace'))) {
-      v.push(`${where(site)}: the Service Bus trigger needs an identity-based <connection>__fullyQualifiedNamespace setting`);
     }
   }
   return v;
@@ -314,7 +314,9 @@ export function noSecrets(project) {
     for (const { name, value } of settings) {
       const address = name === APP_INSIGHTS_ADDRESS && insightsLocalAuthOff
         && settings.some((s) => s.name === 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING' && literal(s.value) === 'Authorization=AAD');
-      if ((SECRET_NAME.test(name) && !address) || name === 'AzureWebJobsStorage') {
+      // A binding connection without the __fullyQualifiedNamespace suffix is a connection string
+      const bindingConnectionString = name === 'AzureWebJobsStorage' || /Connection$/.test(name);
+      if ((SECRET_NAME.test(name) && !address) || bindingConnectionString) {
         v.push(`${where(site)}: app setting ${name} holds a secret or connection string`);
       }
       if (value && SECRET_VALUE.test(value.text)) v.push(`${where(site)}: app setting ${name} embeds a key`);

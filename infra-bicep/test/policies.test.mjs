@@ -78,6 +78,8 @@ test('the Function App runs Java 21 on Flex Consumption with its own identity an
     /'plan': sku\.name must be "FC1"/);
   assertCatches('functionApp', mutated('modules/functionapp.bicep', "name: 'IDEMPOTENCY_CONTAINER'", "name: 'IDEMPOTENCY_TABLE'"),
     /app setting IDEMPOTENCY_CONTAINER is missing/);
+  assertCatches('functionApp', mutated('modules/functionapp.bicep', "name: 'ServiceBusConnection__fullyQualifiedNamespace'", "name: 'SERVICEBUS_NAMESPACE'"),
+    /app setting ServiceBusConnection__fullyQualifiedNamespace is missing/);
 });
 
 test('dead-lettered and parked messages alert the action group', () => {
@@ -122,6 +124,8 @@ test('no secret or connection string in outputs or app settings', () => {
   /output 'sasKey' exposes a secret/);
   assertCatches('noSecrets', mutated('modules/functionapp.bicep', "name: 'AzureWebJobsStorage__accountName'", "name: 'AzureWebJobsStorage'"),
     /app setting AzureWebJobsStorage holds a secret or connection string/);
+  assertCatches('noSecrets', mutated('modules/functionapp.bicep', "name: 'ServiceBusConnection__fullyQualifiedNamespace'", "name: 'ServiceBusConnection'"),
+    /app setting ServiceBusConnection holds a secret or connection string/);
   assertCatches('noSecrets', mutated('modules/functionapp.bicep', "value: 'Authorization=AAD'", "value: 'Authorization=None'"),
     /app setting APPLICATIONINSIGHTS_CONNECTION_STRING holds a secret/);
   assertCatches('noSecrets', mutated('modules/functionapp.bicep', 'value: serviceBusFullyQualifiedNamespace\n',

@@ -283,6 +283,9 @@ class QueueConsumerTest {
         assertThat(body).contains("ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
                 "ApproximateAgeOfOldestMessage", "Invocations", "Errors", "Throttles", "Duration", "p99",
                 "alarm");
+        // Sluice's own EMF metrics, for the queue by name
+        assertThat(body).contains("\\\"Sluice\\\",\\\"queue_messages_completed_total\\\",\\\"queue\\\",\\\"orders\\\"",
+                "queue_messages_duplicate_total", "queue_messages_dead_lettered_total");
         for (Res alarm : standard.resources("AWS::CloudWatch::Alarm")) {
             assertThat(body).contains(alarm.logicalId());
         }

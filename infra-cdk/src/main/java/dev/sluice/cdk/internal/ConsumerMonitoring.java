@@ -11,6 +11,7 @@ import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.cloudwatch.GraphWidget;
 import software.amazon.awscdk.services.cloudwatch.IAlarm;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
@@ -33,6 +34,9 @@ public final class ConsumerMonitoring {
      */
     public record Resources(ITopic topic, List<Alarm> alarms, Dashboard dashboard) {
     }
+
+    /** The EMF namespace functions-aws writes Sluice's metrics to (its SLUICE_METRICS_NAMESPACE default). */
+    static final String SLUICE_NAMESPACE = "Sluice";
 
     private ConsumerMonitoring() {
     }
@@ -66,7 +70,7 @@ public final class ConsumerMonitoring {
             alarm.addAlarmAction(action);
             alarm.addOkAction(action);
         }
-        return new Resources(topic, alarms, dashboard(scope, baseName, queue, deadLetterQueue, function, alarms));
+        return new Resources(topic, alarms, dashboard(scope, baseName, names, queue, deadLetterQueue, function, alarms));
     }
 
     private static Topic alarmTopic(Construct scope, String baseName) {
@@ -102,7 +106,7 @@ public final class ConsumerMonitoring {
                 .build();
     }
 
-    private static Dashboard dashboard(Construct scope, String baseName, IQueue queue, IQueue dlq,
+    private static Dashboard dashboard(Construct scope, String baseName, QueueNames names, IQueue queue, IQueue dlq,
             IFunction function, List<Alarm> alarms) {
         Dashboard dashboard = Dashboard.Builder.create(scope, "Dashboard")
                 .dashboardName(baseName + "-sluice")
@@ -123,12 +127,34 @@ public final class ConsumerMonitoring {
                 graph("Duration p50 / p99 (ms)",
                         function.metricDuration(MetricOptions.builder().statistic("p50").period(Duration.minutes(5)).build()),
                         function.metricDuration(MetricOptions.builder().statistic("p99").period(Duration.minutes(5)).build())));
+        dashboard.addWidgets(
+                GraphWidget.Builder.create().title("Sluice outcomes (EMF, per 5 minutes)").width(12)
+                        .left(List.of(sluice("queue_messages_received_total", names), sluice("queue_messages_completed_total", names),
+                                sluice("queue_messages_duplicate_total", names), sluice("queue_messages_abandoned_total", names)))
+                        .build(),
+                GraphWidget.Builder.create().title("Sluice dead letters by failure kind").width(12)
+                        .left(List.of(MathExpression.Builder.create()
+                                // dead letters carry a failure_kind dimension too: SEARCH sums every kind
+                                .expression("SEARCH('{" + SLUICE_NAMESPACE + ",failure_kind,queue} MetricName=\"queue_messages_dead_lettered_total\" queue=\""
+                                        + names.queue() + "\"', 'Sum', 300)")
+                                .usingMetrics(Map.of())
+                                .label("dead-lettered")
+                                .period(Duration.minutes(5))
+                                .build()))
+                        .build());
         dashboard.addWidgets(AlarmStatusWidget.Builder.create()
                 .title("Alarms")
                 .alarms(List.<IAlarm>copyOf(alarms))
                 .width(24)
                 .build());
         return dashboard;
+    }
+
+    private static IMetric sluice(String metricName, QueueNames names) {
+        return Metric.Builder.create().namespace(SLUICE_NAMESPACE).metricName(metricName)
+                .dimensionsMap(Map.of("queue", names.queue())).statistic("Sum").period(Duration.minutes(5))
+                .label(metricName.replace("queue_messages_", "").replace("_total", ""))
+                .build();
     }
 
     private static GraphWidget graph(String title, Metric... metrics) {
