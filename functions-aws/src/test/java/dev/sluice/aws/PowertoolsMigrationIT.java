@@ -1,0 +1,74 @@
+package dev.sluice.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.sluice.aws.example.Order;
+import dev.sluice.aws.internal.PowertoolsKeys;
+import dev.sluice.aws.local.LocalLambdaContext;
+import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
+import dev.sluice.aws.testing.AwsTestClients;
+import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.Events;
+import dev.sluice.aws.testing.Messages;
+import dev.sluice.aws.testing.Tables;
+import dev.sluice.core.MessageOutcome;
+import dev.sluice.core.SluiceConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+@ExtendWith(Engines.class)
+class PowertoolsMigrationIT {
+
+    @Test
+    void messagesPowertoolsProcessed_areDuplicatesForSluiceInPowertoolsKeyMode_onTheSameTable() {
+        try (DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb()); SqsClient sqs = AwsTestClients.sqs(Engines.sqs())) {
+            // GIVEN a Powertools 1.15.0 function (woven @Idempotent, key = orderId) that processed three orders
+            String table = Tables.create(dynamo, "shared-idempotency");
+            PowertoolsOrderEventsFunction powertools = new PowertoolsOrderEventsFunction(dynamo, table);
+            SQSEvent before = Events.of(
+                    Events.record("pt-1", Messages.order("o-1", "10"), Map.of()),
+                    Events.record("pt-2", Messages.order("o-2", "20"), Map.of()),
+                    Events.record("pt-3", Messages.order("o-3", "30"), Map.of()));
+            powertools.handleRequest(before, new LocalLambdaContext("order-events", Duration.ofSeconds(30), Clock.systemUTC()));
+            assertThat(powertools.executions()).isEqualTo(3);
+            assertThat(Tables.item(dynamo, table, PowertoolsKeys.recordId("testFunction.process", "o-1")))
+                    .as("Powertools wrote its record under the id Sluice derives").containsKey("status");
+
+            // WHEN the team switches to Sluice, configured in Powertools key mode on the same table, and the
+            // same orders arrive again (new SQS message ids), plus a new one
+            AtomicInteger sluiceExecutions = new AtomicInteger();
+            SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)
+                    .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
+                            .idempotencyKeyPointer("/orderId").build())
+                    .awsConfig(AwsConfig.from(Map.of(AwsConfig.SLUICE_IDEMPOTENCY_KEY_FORMAT, "powertools",
+                            AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
+                    .sqsClient(sqs)
+                    .dynamoDbClient(dynamo)
+                    .handler((message, context) -> sluiceExecutions.incrementAndGet())
+                    .logSink(event -> { })
+                    .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
+                    .snapStartPriming(false)
+                    .build();
+            List<MessageOutcome> outcomes = sluice.outcomes(Events.of(
+                    Events.record("sl-1", Messages.order("o-1", "10"), Map.of()),
+                    Events.record("sl-2", Messages.order("o-2", "20"), Map.of()),
+                    Events.record("sl-3", Messages.order("o-3", "30"), Map.of()),
+                    Events.record("sl-4", Messages.order("o-4", "40"), Map.of())), Instant.MAX);
+
+            // THEN the three Powertools already processed are skipped as duplicates; only the new one runs
+            assertThat(outcomes).extracting(o -> o.getClass().getSimpleName())
+                    .containsExactly("Duplicate", "Duplicate", "Duplicate", "Processed");
+            assertThat(sluiceExecutions).hasValue(1);
+            assertThat(Tables.count(dynamo, table)).isEqualTo(4);
+        }
+    }
+}
