@@ -57,6 +57,7 @@ class QueueConsumerNagTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // Annotations.find* still return cxapi.SynthesisMessage
     void awsSolutionsChecks_reportNoUnsuppressedErrorsOrWarnings() {
         for (Stack stack : List.of(example, fifoWithOwnTopic)) {
             List<SynthesisMessage> errors = Annotations.fromStack(stack)
@@ -98,6 +99,7 @@ class QueueConsumerNagTest {
                 assertThat(alarm.prop("/AlarmActions/0").asText()).endsWith(":on-call"));
     }
 
+    @SuppressWarnings("deprecation")
     private static List<String> describe(List<SynthesisMessage> messages) {
         return messages.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList();
     }
