@@ -64,7 +64,8 @@ public final class ExampleApp {
                 .maxConcurrency(10)
                 .build();
         output(stack, "QueueUrl", consumer.queue().getQueueUrl(), "Send order events here");
-        output(stack, "DeadLetterQueueUrl", consumer.deadLetterQueue().getQueueUrl(), "Dead letters; redrive with the redrive role");
+        output(stack, "DeadLetterQueueUrl", consumer.deadLetterQueue().getQueueUrl(), "Dead letters");
+        output(stack, "DeadLetterQueueArn", consumer.deadLetterQueue().getQueueArn(), "Source of a DLQ redrive (message move task)");
         output(stack, "IdempotencyTableName", consumer.idempotencyTable().getTableName(), "Idempotency records");
         output(stack, "RedriveRoleArn", consumer.redriveRole().getRoleArn(), "Assume this role to redrive the DLQ");
         output(stack, "AlarmTopicArn", consumer.alarmTopic().getTopicArn(), "Subscribe on-call to this topic");

@@ -60,7 +60,7 @@ class ExampleAppTest {
         assertThat(function.at("/Code/S3Key").asText()).endsWith(".jar");
         assertThat(template.findValuesAsText("QueueName")).contains("order-events", "order-events-dlq");
         assertThat(template.path("Outputs").fieldNames()).toIterable().containsExactlyInAnyOrder("QueueUrl",
-                "DeadLetterQueueUrl", "IdempotencyTableName", "RedriveRoleArn", "AlarmTopicArn", "DashboardName");
+                "DeadLetterQueueUrl", "DeadLetterQueueArn", "IdempotencyTableName", "RedriveRoleArn", "AlarmTopicArn", "DashboardName");
     }
 
     @Test
