@@ -48,7 +48,7 @@ class ServiceBusBatchConsumerTest {
         String[] ids = new String[bodies.length];
         String[] sessions = new String[bodies.length];
         String[] correlations = new String[bodies.length];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Map<String, Object>[] properties = new Map[bodies.length];
         for (int i = 0; i < bodies.length; i++) {
             ids[i] = "m-" + i;

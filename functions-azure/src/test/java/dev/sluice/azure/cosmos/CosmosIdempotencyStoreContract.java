@@ -82,6 +82,34 @@ abstract class CosmosIdempotencyStoreContract {
     }
 
     @Test
+    void sixteenConcurrentTakeoversOfALapsedLease_acquireExactlyOnce() throws Exception {
+        // GIVEN a key whose holder crashed: its lease ended at T0 + 5 min
+        store.begin(request("order-crashed", "fp-1", T0));
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+
+        // WHEN 16 consumers begin it at the same moment after the lapse
+        int consumers = 16;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<BeginResult>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(consumers)) {
+            for (int i = 0; i < consumers; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return store.begin(request("order-crashed", "fp-1", later));
+                }));
+            }
+            start.countDown();
+            List<BeginResult> results = new ArrayList<>();
+            for (Future<BeginResult> f : futures) {
+                results.add(f.get());
+            }
+            // THEN the ETag condition lets exactly one replace the lapsed record; the rest see its new lease
+            assertThat(results).filteredOn(BeginResult.Acquired.class::isInstance).hasSize(1);
+            assertThat(results).filteredOn(BeginResult.InProgress.class::isInstance).hasSize(consumers - 1);
+        }
+    }
+
+    @Test
     void completedKey_isADuplicate_andTheSameKeyWithAnotherPayloadIsAMismatch() {
         // GIVEN a key that was begun and completed
         BeginResult.Acquired lease = (BeginResult.Acquired) store.begin(request("pay-1", "amount-100", T0));

@@ -138,7 +138,7 @@ public final class FunctionsHostSimulator {
         String[] bodies = new String[n];
         String[] ids = new String[n];
         int[] deliveryCounts = new int[n];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Map<String, Object>[] properties = new Map[n];
         String[] sessions = new String[n];
         String[] enqueued = new String[n];
