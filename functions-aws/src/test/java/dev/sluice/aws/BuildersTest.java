@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.core.SluiceConfig;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 class BuildersTest {
-    private final SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1).build();
+    private final SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1)
+            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+
+    @AfterEach
+    void closeClient() {
+        sqs.close();
+    }
 
     @Test
     void theConsumerBuilder_namesTheMissingProperty() {
@@ -27,7 +34,8 @@ class BuildersTest {
 
     @Test
     void theStoreBuilder_namesTheMissingProperty() {
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1).build()) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
             assertThatThrownBy(() -> DynamoDbIdempotencyStore.builder().client(dynamo).build())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("table");
             assertThatThrownBy(() -> DynamoDbIdempotencyStore.builder().table("t").build())

@@ -25,7 +25,8 @@ class LambdaJsonLogSinkTest {
         List<String> lines = new ArrayList<>();
         LambdaJsonLogSink logs = new LambdaJsonLogSink(LogSink.Level.INFO, lines::add, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         try (SqsClient unreachable = SqsClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(java.net.URI.create("http://127.0.0.1:1")).build()) {
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:1"))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
             SqsBatchConsumer<Object> consumer = SqsBatchConsumer.builder(Object.class)
                     .config(SluiceConfig.builder().queueName("orders").build())
                     .sqsClient(unreachable).handler((m, c) -> { }).logSink(logs)

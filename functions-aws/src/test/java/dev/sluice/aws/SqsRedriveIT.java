@@ -192,4 +192,27 @@ class SqsRedriveIT {
         assertThat(Queues.receiveAll(sqs, queue.dlqUrl())).singleElement()
                 .satisfies(m -> assertThat(m.messageAttributes().get("sluice-failure-kind").stringValue()).isEqualTo("POISON"));
     }
+
+    @Test
+    void aRunningNativeMoveTask_canBeCancelled_andWhatItDidNotMoveStaysInTheDeadLetterQueue() throws Exception {
+        // GIVEN 20 dead letters and a native move task limited to 1 message per second
+        for (int i = 0; i < 20; i++) {
+            String body = Messages.order("z-" + i, "1");
+            sqs.sendMessage(r -> r.queueUrl(queue.dlqUrl()).messageBody(body));
+        }
+        SqsRedrive redrive = SqsRedrive.builder().sqsClient(sqs).deadLetterQueueUrl(queue.dlqUrl()).targetQueueUrl(queue.url())
+                .auditLog(new JsonLinesAuditLog(dir.resolve("audit.jsonl"))).build();
+        SqsRedrive.NativeRedrive started = redrive.startMoveTask(RedriveRequest.builder().operator("ops@example.com").confirmed(true)
+                .ratePerSecond(1).build(), queue.arn());
+        // WHEN the operator cancels it while it runs
+        long moved = redrive.cancelMoveTask(started.taskHandle().orElseThrow());
+        // THEN it reports what it moved, no task is running any more, and the rest is still dead-lettered
+        assertThat(moved).isLessThan(20);
+        Instant until = Instant.now().plusSeconds(10);
+        while (redrive.listMoveTasks().stream().anyMatch(MessageMoveTask::running) && Instant.now().isBefore(until)) {
+            Thread.sleep(100);
+        }
+        assertThat(redrive.listMoveTasks()).noneMatch(MessageMoveTask::running);
+        assertThat(dlqSize()).isGreaterThan(0);
+    }
 }

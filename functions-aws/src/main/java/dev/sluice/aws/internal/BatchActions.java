@@ -214,6 +214,9 @@ public final class BatchActions {
     private static Map<String, Object> fields(SQSEvent.SQSMessage record, String operation) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("message_id", Objects.requireNonNullElse(record.getMessageId(), ""));
+        SQSEvent.MessageAttribute correlation = record.getMessageAttributes() == null ? null
+                : record.getMessageAttributes().get(SluiceAttributes.CORRELATION_ID);
+        fields.put("correlation_id", correlation == null || correlation.getStringValue() == null ? "" : correlation.getStringValue());
         fields.put("operation", operation);
         Map<String, String> system = record.getAttributes();
         if (system != null && system.get(SqsMessages.RECEIVE_COUNT) != null) {

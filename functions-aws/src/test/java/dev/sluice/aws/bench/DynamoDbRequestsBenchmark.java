@@ -35,7 +35,8 @@ public final class DynamoDbRequestsBenchmark {
         RequestCounter counter = new RequestCounter();
         try (DynamoDbLocalProcess engine = DynamoDbLocalProcess.start();
              DynamoDbClient client = AwsTestClients.dynamoDb(engine.endpoint(), counter);
-             SqsClient unused = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:1")).build()) {
+             SqsClient unused = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:1"))
+                     .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
             String table = Tables.create(client, "bench-requests");
             for (IdempotencyMode mode : IdempotencyMode.values()) {
                 SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)

@@ -43,7 +43,8 @@ public final class IdempotencyLatencyBenchmark {
              DynamoDbClient setup = AwsTestClients.dynamoDb(engine.endpoint());
              DynamoDbClient sluiceClient = AwsTestClients.dynamoDb(engine.endpoint(), new LatencyInjector(LATENCY));
              DynamoDbClient powertoolsClient = AwsTestClients.dynamoDb(engine.endpoint(), new LatencyInjector(LATENCY));
-             SqsClient unused = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:1")).build()) {
+             SqsClient unused = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:1"))
+                     .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
             String table = Tables.create(setup, "bench-idempotency");
             SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)
                     .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table).idempotencyKeyPointer("/orderId").build())
