@@ -9,7 +9,6 @@ import dev.sluice.core.SluiceAttributes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,8 +118,7 @@ public final class SqsAttributes {
         result.remove(PACKED);
         try {
             JsonNode packed = MAPPER.readTree(packedValue.stringValue());
-            for (Iterator<Map.Entry<String, JsonNode>> it = packed.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonNode> entry : packed.properties()) {
                 JsonNode node = entry.getValue();
                 String type = node.path("DataType").asText("String");
                 MessageAttributeValue value = node.has("BinaryValue")
