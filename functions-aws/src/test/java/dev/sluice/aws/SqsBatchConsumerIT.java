@@ -13,7 +13,9 @@ import dev.sluice.aws.testing.Messages;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;
+import dev.sluice.core.BackoffStrategy;
 import dev.sluice.core.InMemoryMetrics;
+import dev.sluice.core.RetryPolicy;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.SluiceConfig;
 import dev.sluice.core.redrive.JsonLinesAuditLog;
@@ -58,8 +60,7 @@ class SqsBatchConsumerIT {
 
     private SqsBatchConsumer.Builder<Order> consumer(Queues.Pair queue, MessageHandler<Order> handler) {
         return SqsBatchConsumer.builder(Order.class)
-                .config(SluiceConfig.builder().queueName(queue.name()).maxAttempts(5)
-                        .retryBackoff(Duration.ofSeconds(30)).retryBackoffMax(Duration.ofSeconds(30)).build())
+                .config(SluiceConfig.builder().queueName(queue.name()).maxAttempts(5).build())
                 .sqsClient(sqs).handler(handler).metrics(new InMemoryMetrics()).logSink(event -> { }).snapStartPriming(false);
     }
 
@@ -93,11 +94,11 @@ class SqsBatchConsumerIT {
 
     @Test
     void aRetry_isABatchItemFailure_whoseVisibilityIsSetToTheBackoff() {
-        // GIVEN a handler that fails, and a 30-second backoff on a queue whose own visibility timeout is 2 seconds
+        // GIVEN a handler that fails, and a fixed 30-second backoff on a queue whose own visibility timeout is 2 seconds
         Queues.Pair queue = Queues.create(sqs, "retry", false, 2, 5);
         OrderEventsFunction function = new OrderEventsFunction(consumer(queue, (m, c) -> {
             throw new IllegalStateException("downstream unavailable");
-        }).build());
+        }).processor(p -> p.retryPolicy(new RetryPolicy(5, BackoffStrategy.fixed(Duration.ofSeconds(30))))).build());
         send(queue, Messages.order("o-3", "3"), Map.of());
         sqsRequests.reset();
         // WHEN the batch is handled
