@@ -3,7 +3,6 @@ package dev.sluice.aws;
 import dev.sluice.core.redrive.AuditLog;
 import dev.sluice.core.redrive.AuditRecord;
 import dev.sluice.core.redrive.RedriveEngine;
-import dev.sluice.core.redrive.RedriveFilter;
 import dev.sluice.core.redrive.RedriveListener;
 import dev.sluice.core.redrive.RedriveReport;
 import dev.sluice.core.redrive.RedriveRequest;
@@ -85,7 +84,7 @@ public final class SqsRedrive {
      * @throws IllegalStateException when the request is neither confirmed nor a dry run
      */
     public NativeRedrive startMoveTask(RedriveRequest request, @Nullable String destinationArn) {
-        if (!request.filter().toString().equals(RedriveFilter.all().toString())) {
+        if (!request.filter().matchesEverything()) {
             throw new IllegalArgumentException("a native redrive moves every message; use a selective redrive to filter");
         }
         if (!request.dryRun() && !request.confirmed()) {

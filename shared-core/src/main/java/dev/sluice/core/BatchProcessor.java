@@ -267,8 +267,15 @@ public final class BatchProcessor<T> {
                     return new Duplicate(message);
                 }
                 case BeginResult.InProgress inProgress -> {
+                    // the twin usually finishes within moments: come back after the backoff, but never later
+                    // than the lease's lapse, when this consumer may take over
                     Duration untilLapse = Duration.between(now, inProgress.leaseExpiresAt());
-                    Duration delay = clamp(untilLapse, Duration.ofSeconds(1), idempotency.lease());
+                    Duration backoff;
+                    synchronized (random) {
+                        backoff = retryPolicy.backoff().delay(attempt, random);
+                    }
+                    Duration delay = clamp(backoff.compareTo(untilLapse) < 0 ? backoff : untilLapse,
+                            Duration.ofSeconds(1), idempotency.lease());
                     return notStarted(message, delay, RetryReason.IN_PROGRESS);
                 }
                 case BeginResult.Mismatch mismatch -> {

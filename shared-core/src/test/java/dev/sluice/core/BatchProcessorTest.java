@@ -384,13 +384,21 @@ class BatchProcessorTest {
             // WHEN the message arrives here
             Retry retry = (Retry) run(processor, order("o-2", 1)).outcomes().get(0);
 
-            // THEN it is not handled and comes back when the lease lapses
+            // THEN it is not handled and comes back after the backoff, no later than the lease's lapse
             assertThat(retry.reason()).isEqualTo(RetryReason.IN_PROGRESS);
-            assertThat(retry.delay()).isEqualTo(Duration.ofSeconds(90));
+            assertThat(retry.delay()).isBetween(Duration.ofSeconds(1), BASE);
+            assertThat(retry.attemptsUsed()).isZero();
             assertThat(handled).isEmpty();
 
+            // AND a twin holding a lease that lapses sooner than the backoff is waited for only that long
+            IncomingMessage late = IncomingMessage.builder().providerMessageId("o-2").body(orderJson("o-2", 1))
+                    .deliveryCount(3).sourceQueue(QUEUE).build();
+            clock.advance(Duration.ofSeconds(88));
+            assertThat(((Retry) run(idempotent(recording()).retryPolicy(RetryPolicy.exponential(5, Duration.ofMinutes(1),
+                    Duration.ofMinutes(1))).build(), late).outcomes().get(0)).delay()).isEqualTo(Duration.ofSeconds(2));
+
             // AND once the lease has lapsed, this consumer takes over
-            clock.advance(Duration.ofSeconds(91));
+            clock.advance(Duration.ofSeconds(3));
             assertThat(run(processor, order("o-2", 1)).outcomes()).singleElement().isInstanceOf(Processed.class);
         }
 

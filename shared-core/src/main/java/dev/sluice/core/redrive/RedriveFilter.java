@@ -61,6 +61,11 @@ public final class RedriveFilter {
         return newerThan == null || age.compareTo(newerThan) <= 0;
     }
 
+    /** @return whether this filter matches every dead letter (no criterion set) */
+    public boolean matchesEverything() {
+        return kinds.isEmpty() && errorTypes.isEmpty() && ids.isEmpty() && olderThan == null && newerThan == null;
+    }
+
     @Override
     public String toString() {
         StringJoiner j = new StringJoiner(", ", "{", "}");
