@@ -1,0 +1,42 @@
+package dev.sluice.cli;
+
+import dev.sluice.cli.internal.BackendFactory;
+import dev.sluice.cli.internal.CloudBackends;
+import dev.sluice.cli.internal.DlqCommands;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sluice} command. Exit codes are in {@link ExitCodes}; every command has {@code --help}
+ * and {@code --output json}.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+        description = "Serverless queue consumers that never lose a message and never apply one twice.")
+public final class SluiceCli {
+    private SluiceCli() {}
+
+    /**
+     * @param backends opens dead-letter queues
+     * @param input the operator's answers to confirmation questions
+     * @return the command line, ready to execute
+     */
+    public static CommandLine commandLine(BackendFactory backends, BufferedReader input) {
+        CommandLine cli = new CommandLine(new SluiceCli());
+        cli.addSubcommand(new DlqCommands(backends, input));
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + dev.sluice.core.Redactor.standard().redact(String.valueOf(ex.getMessage())));
+            return ExitCodes.FAILURE;
+        });
+        return cli;
+    }
+
+    /** @param args the command line */
+    public static void main(String[] args) {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        int code = commandLine(new CloudBackends(), stdin).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,388 @@
+package dev.sluice.cli.internal;
+
+import dev.sluice.cli.ExitCodes;
+import dev.sluice.core.FailureKind;
+import dev.sluice.core.redrive.DeadLetter;
+import dev.sluice.core.redrive.DeadLetterInspection;
+import dev.sluice.core.redrive.JsonLinesAuditLog;
+import dev.sluice.core.redrive.RedriveEngine;
+import dev.sluice.core.redrive.RedriveFilter;
+import dev.sluice.core.redrive.RedriveReport;
+import dev.sluice.core.redrive.RedriveRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, export or retention. */
+@Command(name = "dlq", mixinStandardHelpOptions = true,
+        description = "Inspect, export and redrive dead letters (AWS SQS or Azure Service Bus). There is no purge.",
+        subcommands = {DlqCommands.Stats.class, DlqCommands.Inspect.class, DlqCommands.Redrive.class,
+                DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class})
+public final class DlqCommands {
+    private final BackendFactory backends;
+    private final BufferedReader input;
+
+    /**
+     * @param backends opens dead-letter queues
+     * @param input the operator's answers to confirmation questions
+     */
+    public DlqCommands(BackendFactory backends, BufferedReader input) {
+        this.backends = backends;
+        this.input = input;
+    }
+
+    /** Options every subcommand shares. */
+    public static final class Common {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        QueueOptions queue = new QueueOptions();
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+        OutputFormat output = OutputFormat.text;
+    }
+
+    DlqBackend open(Common common) {
+        return backends.open(common.queue);
+    }
+
+    static PrintWriter out(CommandSpec spec) {
+        return spec.commandLine().getOut();
+    }
+
+    /** {@code sluice dlq stats}. */
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show how many dead letters wait and how old the oldest is.")
+    public static final class Stats implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (DlqBackend backend = parent.open(common)) {
+                QueueStats stats = backend.stats();
+                PrintWriter out = out(spec);
+                if (common.output == OutputFormat.json) {
+                    out.println(Json.write(stats));
+                } else {
+                    out.printf("queue      %s%nvisible    %d%nin flight  %d%noldest     %s%n", stats.queue(), stats.visible(),
+                            stats.inFlight(), stats.oldestAge() == null ? "-" : stats.oldestAge());
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    /** {@code sluice dlq inspect}. */
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Group dead letters by failure kind and error fingerprint. Bodies are never parsed: "
+                    + "only metadata, sizes and a redacted excerpt are shown.")
+    public static final class Inspect implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--max", defaultValue = "100", description = "Dead letters to read (default: ${DEFAULT-VALUE}).")
+        int max;
+
+        @Option(names = "--messages", description = "Also list each dead letter with its excerpt.")
+        boolean messages;
+
+        @Override
+        public Integer call() {
+            try (DlqBackend backend = parent.open(common)) {
+                List<DeadLetter> letters = backend.browse(max);
+                List<DeadLetterInspection.Group> groups = DeadLetterInspection.group(letters);
+                PrintWriter out = out(spec);
+                if (common.output == OutputFormat.json) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("read", letters.size());
+                    json.put("groups", groups);
+                    if (messages) {
+                        json.put("messages", letters.stream().map(Inspect::describe).toList());
+                    }
+                    out.println(Json.write(json));
+                    return ExitCodes.OK;
+                }
+                out.printf("%d dead letters read, %d groups%n", letters.size(), groups.size());
+                out.printf("%-20s %6s %9s  %-16s  %-40s  %s%n", "KIND", "COUNT", "BYTES", "FINGERPRINT", "ERROR TYPE", "SAMPLE ERROR");
+                for (DeadLetterInspection.Group g : groups) {
+                    out.printf("%-20s %6d %9d  %-16s  %-40s  %s%n", g.failureKind(), g.count(), g.totalBytes(),
+                            g.errorFingerprint(), abbreviate(g.errorType(), 40), abbreviate(g.sampleError(), 80));
+                }
+                if (messages) {
+                    for (DeadLetter d : letters) {
+                        Map<String, Object> m = describe(d);
+                        out.printf("%n%s  %s  %s bytes  redriven %s×%n  %s%n", m.get("id"), m.get("kind"), m.get("bytes"),
+                                m.get("redrive_count"), m.get("excerpt"));
+                    }
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        private static Map<String, Object> describe(DeadLetter d) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", d.originalMessageId());
+            m.put("provider_message_id", d.providerMessageId());
+            m.put("kind", d.envelope().map(e -> e.failureKind().name()).orElse("UNKNOWN"));
+            m.put("error_type", d.envelope().map(e -> e.errorType()).orElse("unknown"));
+            m.put("failed_at", d.failedAt().toString());
+            m.put("bytes", d.body().length);
+            m.put("redrive_count", d.redriveCount());
+            m.put("excerpt", DeadLetterInspection.excerpt(d.body()));
+            return m;
+        }
+    }
+
+    /** {@code sluice dlq redrive}. */
+    @Command(name = "redrive", mixinStandardHelpOptions = true,
+            description = "Move dead letters back to their queue. Shows the plan, asks for confirmation (or --yes), "
+                    + "keeps each message's id so idempotency skips what already succeeded, and writes an audit record.")
+    public static final class Redrive implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--kind", split = ",", description = "Only these failure kinds: ${COMPLETION-CANDIDATES}.")
+        Set<FailureKind> kinds = new LinkedHashSet<>();
+
+        @Option(names = "--error-type", split = ",", description = "Only these error types (fully qualified).")
+        Set<String> errorTypes = new LinkedHashSet<>();
+
+        @Option(names = "--id", split = ",", description = "Only these message ids.")
+        Set<String> ids = new LinkedHashSet<>();
+
+        @Option(names = "--older-than", converter = Durations.class, description = "Only dead letters older than this (90s, 15m, 2h, 7d).")
+        @Nullable Duration olderThan;
+
+        @Option(names = "--newer-than", converter = Durations.class, description = "Only dead letters newer than this.")
+        @Nullable Duration newerThan;
+
+        @Option(names = "--dry-run", description = "Count what would move; move nothing.")
+        boolean dryRun;
+
+        @Option(names = "--max", description = "Move at most this many.")
+        @Nullable Integer max;
+
+        @Option(names = "--rate", description = "Move at most this many per second.")
+        double rate;
+
+        @Option(names = "--native", description = "AWS only: start an SQS message move task (fast, keeps attributes, no filters).")
+        boolean nativeMode;
+
+        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--operator", defaultValue = "${env:SLUICE_OPERATOR}",
+                description = "Who runs this, for the audit record (default: SLUICE_OPERATOR, else the OS user).")
+        @Nullable String operator;
+
+        @Option(names = "--audit-log", defaultValue = "sluice-audit.jsonl", description = "Audit file (default: ${DEFAULT-VALUE}).")
+        Path auditLog;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = out(spec);
+            PrintWriter err = spec.commandLine().getErr();
+            try (DlqBackend backend = parent.open(common)) {
+                if (nativeMode) {
+                    return startNative(backend, out, err);
+                }
+                RedriveFilter.Builder filter = RedriveFilter.builder().kinds(kinds).errorTypes(errorTypes).ids(ids);
+                if (olderThan != null) {
+                    filter.olderThan(olderThan);
+                }
+                if (newerThan != null) {
+                    filter.newerThan(newerThan);
+                }
+                RedriveFilter built = filter.build();
+                String who = operator();
+                JsonLinesAuditLog audit = new JsonLinesAuditLog(auditLog);
+                RedriveEngine engine = RedriveEngine.withAuditLog(audit);
+                int limit = max == null ? Integer.MAX_VALUE : max;
+
+                // the plan is a dry run; it leaves every dead letter where it is
+                RedriveReport plan = engine.run(RedriveRequest.builder().filter(built).dryRun(true).maxMessages(limit)
+                        .operator(who).build(), backend.source(), backend.target(), p -> { });
+                String planText = "Plan: move " + plan.matched() + " of " + plan.scanned() + " dead letters from "
+                        + backend.source().name() + " to " + backend.target().name() + " (filter " + built
+                        + (rate > 0 ? ", " + rate + "/s" : "") + ")";
+                if (dryRun || plan.matched() == 0) {
+                    report(out, planText, plan);
+                    return ExitCodes.OK;
+                }
+                if (!yes) {
+                    if (!Confirmation.ask(planText + ". Proceed?", parent.input, err)) {
+                        err.println("Aborted; nothing was moved.");
+                        return ExitCodes.ABORTED;
+                    }
+                } else {
+                    err.println(planText);
+                }
+                ProgressBar bar = new ProgressBar(err, plan.matched());
+                RedriveReport done = engine.run(RedriveRequest.builder().filter(built).maxMessages(limit).ratePerSecond(rate)
+                        .operator(who).confirmed(true).build(), backend.source(), backend.target(), bar);
+                bar.finish();
+                report(out, "Redrive finished", done);
+                return done.failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+            }
+        }
+
+        private int startNative(DlqBackend backend, PrintWriter out, PrintWriter err) {
+            NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+            if (nativeRedrive == null) {
+                err.println("--native is available for AWS SQS only");
+                return ExitCodes.USAGE;
+            }
+            if (!kinds.isEmpty() || !errorTypes.isEmpty() || !ids.isEmpty() || olderThan != null || newerThan != null || dryRun) {
+                err.println("--native moves everything; filters and --dry-run need the selective mode (omit --native)");
+                return ExitCodes.USAGE;
+            }
+            QueueStats stats = backend.stats();
+            String plan = "Plan: start a native move task for ~" + stats.visible() + " dead letters from " + stats.queue();
+            if (!yes && !Confirmation.ask(plan + ". Proceed?", parent.input, err)) {
+                err.println("Aborted; nothing was moved.");
+                return ExitCodes.ABORTED;
+            }
+            String handle = nativeRedrive.start(RedriveRequest.builder().operator(operator()).confirmed(true)
+                    .ratePerSecond(rate).build(), new JsonLinesAuditLog(auditLog));
+            if (common.output == OutputFormat.json) {
+                out.println(Json.write(Map.of("task_handle", handle)));
+            } else {
+                out.println("Started native move task " + handle);
+            }
+            return ExitCodes.OK;
+        }
+
+        private String operator() {
+            if (operator != null && !operator.isBlank()) {
+                return operator;
+            }
+            return System.getProperty("user.name", "unknown");
+        }
+
+        private void report(PrintWriter out, String title, RedriveReport report) {
+            if (common.output == OutputFormat.json) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("dry_run", report.dryRun());
+                json.put("scanned", report.scanned());
+                json.put("matched", report.matched());
+                json.put("moved", report.moved());
+                json.put("failed", report.failed());
+                json.put("audit_log", auditLog.toAbsolutePath().toString());
+                out.println(Json.write(json));
+            } else {
+                out.printf("%s%n  scanned %d, matched %d, moved %d, failed %d%s%n  audit record: %s%n", title, report.scanned(),
+                        report.matched(), report.moved(), report.failed(), report.dryRun() ? " (dry run)" : "",
+                        auditLog.toAbsolutePath());
+            }
+        }
+    }
+
+    /** {@code sluice dlq export}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write dead letters as JSON Lines (attributes and base64 body); they stay in the queue.")
+    public static final class Export implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--max", defaultValue = "1000", description = "Dead letters to export (default: ${DEFAULT-VALUE}).")
+        int max;
+
+        @Option(names = "--out", description = "File to write (default: standard output).")
+        @Nullable Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            try (DlqBackend backend = parent.open(common)) {
+                List<DeadLetter> letters = backend.browse(max);
+                if (file == null) {
+                    DeadLetterInspection.exportJsonLines(letters, out(spec));
+                } else {
+                    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                        DeadLetterInspection.exportJsonLines(letters, w);
+                    }
+                    spec.commandLine().getErr().println("Exported " + letters.size() + " dead letters to " + file);
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    /** {@code sluice dlq tasks}. */
+    @Command(name = "tasks", mixinStandardHelpOptions = true, description = "AWS only: list native message move tasks.")
+    public static final class Tasks implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (DlqBackend backend = parent.open(common)) {
+                NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+                if (nativeRedrive == null) {
+                    spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
+                    return ExitCodes.USAGE;
+                }
+                List<NativeRedrive.Task> tasks = new ArrayList<>(nativeRedrive.list());
+                PrintWriter out = out(spec);
+                if (common.output == OutputFormat.json) {
+                    out.println(Json.write(tasks));
+                } else {
+                    tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", t.handle(), t.status(), t.moved(), t.toMove()));
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    /** {@code sluice dlq cancel}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "AWS only: cancel a native message move task.")
+    public static final class Cancel implements Callable<Integer> {
+        @ParentCommand DlqCommands parent;
+        @Mixin Common common;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "<task-handle>")
+        String handle;
+
+        @Override
+        public Integer call() {
+            try (DlqBackend backend = parent.open(common)) {
+                NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+                if (nativeRedrive == null) {
+                    spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
+                    return ExitCodes.USAGE;
+                }
+                nativeRedrive.cancel(handle);
+                out(spec).println("Cancelled " + handle);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}
