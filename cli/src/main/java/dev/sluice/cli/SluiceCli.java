@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.cli.internal.BackendFactory;
 import dev.sluice.cli.internal.CloudBackends;
+import dev.sluice.cli.internal.DemoCommand;
 import dev.sluice.cli.internal.DlqCommands;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -25,6 +26,7 @@ public final class SluiceCli {
      */
     public static CommandLine commandLine(BackendFactory backends, BufferedReader input) {
         CommandLine cli = new CommandLine(new SluiceCli());
+        cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new DlqCommands(backends, input));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + dev.sluice.core.Redactor.standard().redact(String.valueOf(ex.getMessage())));
@@ -35,6 +37,10 @@ public final class SluiceCli {
 
     /** @param args the command line */
     public static void main(String[] args) {
+        // the embedded engines log at INFO; an operator wants Sluice's own output
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         int code = commandLine(new CloudBackends(), stdin).execute(args);
         System.exit(code);

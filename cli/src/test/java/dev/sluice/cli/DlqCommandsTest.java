@@ -149,6 +149,6 @@ class DlqCommandsTest {
         }
         out.getBuffer().setLength(0);
         assertThat(run("", "--help")).isZero();
-        assertThat(out.toString()).contains("dlq");
+        assertThat(out.toString()).contains("demo").contains("dlq");
     }
 }
