@@ -1,0 +1,213 @@
+package dev.sluice.tests.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.azure.cosmos.CosmosContainer;
+import com.azure.cosmos.models.CosmosQueryRequestOptions;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.azure.CosmosIdempotencyStore;
+import dev.sluice.azure.CosmosTransaction;
+import dev.sluice.azure.ServiceBusBatchConsumer;
+import dev.sluice.azure.example.Order;
+import dev.sluice.azure.testing.InMemoryServiceBus;
+import dev.sluice.azure.testing.LocalCosmosExtension;
+import dev.sluice.azure.testing.ManualClock;
+import dev.sluice.core.BatchProcessor;
+import dev.sluice.core.BatchResult;
+import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.IdempotencyOptions;
+import dev.sluice.core.JsonCodec;
+import dev.sluice.core.MessageHandler;
+import dev.sluice.core.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Chaos on the Azure path: the broker model (peek-lock, delivery count, sessions, scheduled messages), a
+ * Functions host whose worker process can die, {@link ServiceBusBatchConsumer} and Cosmos DB idempotency
+ * on the local Cosmos server. Producers send duplicates, handlers fail transiently, bodies are poison, and
+ * the worker crashes after the side effect and before the host completes the batch. A ledger kept outside
+ * the system checks that nothing is lost, session order holds, and every effect applied twice is explained
+ * by a crash (guard mode) or that none is (transactional mode).
+ */
+class AzureChaosIT {
+    @RegisterExtension
+    static final LocalCosmosExtension COSMOS = new LocalCosmosExtension();
+
+    static final String QUEUE = "orders";
+    static final String PARKING = "orders-parking";
+    /** Orders per session: below the batch size, so a session's backlog fits one delivery. */
+    static final int PER_SESSION = 20;
+    static final int BATCH_SIZE = 32;
+
+    /** One chaos run's wiring. */
+    private static final class Run {
+        final ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
+        final InMemoryServiceBus broker = new InMemoryServiceBus(clock);
+        final CrashingHost host = new CrashingHost(broker, clock, QUEUE, BATCH_SIZE);
+        final ChaosLedger ledger;
+        final CosmosContainer container = COSMOS.get().newContainer("sluice-chaos");
+        final CosmosIdempotencyStore store = CosmosIdempotencyStore.builder().container(container).build();
+
+        Run(ChaosLedger ledger, IdempotencyMode mode) {
+            this.ledger = ledger;
+            // lock (5 s) outlives the lease (3 s): a crashed message comes back after its lease lapsed
+            broker.createQueue(QUEUE, new InMemoryServiceBus.QueueSettings(10, Duration.ofSeconds(5), true));
+            broker.createQueue(PARKING, InMemoryServiceBus.QueueSettings.defaults());
+            BatchProcessor<Order> processor = BatchProcessor.<Order>builder()
+                    .queueName(QUEUE)
+                    .handler(mode == IdempotencyMode.GUARD ? guardHandler() : transactionalHandler())
+                    .codec(JsonCodec.of(Order.class))
+                    .retryPolicy(RetryPolicy.exponential(5, Duration.ofSeconds(1), Duration.ofSeconds(10)))
+                    .idempotency(IdempotencyOptions.builder()
+                            .store(new CrashingIdempotencyStore(store, host, ledger))
+                            .mode(mode)
+                            .keyPointer("/orderId")
+                            .lease(Duration.ofSeconds(3))
+                            .build())
+                    .circuitBreaker(0, Duration.ofSeconds(30))
+                    .clock(clock)
+                    .random(RandomGenerator.of("L64X128MixRandom"))
+                    .logSink(event -> { })
+                    .build();
+            ServiceBusBatchConsumer<Order> consumer = ServiceBusBatchConsumer.<Order>builder()
+                    .processor(processor)
+                    .publisher(host.publisher())
+                    .parkingQueue(PARKING)
+                    .clock(clock)
+                    .logSink(event -> { })
+                    .build();
+            host.function(batch -> {
+                BatchResult result = consumer.process(batch);
+                if (!host.isDead()) {
+                    ledger.outcomes(result.outcomes());
+                }
+            });
+        }
+
+        /** Guard mode: the effect is outside the idempotency store; the ledger sees each application. */
+        private MessageHandler<Order> guardHandler() {
+            return (message, context) -> {
+                if (host.isDead()) {
+                    throw new IllegalStateException("worker process is gone");
+                }
+                String key = message.body().orderId();
+                if (ledger.handlerRanAndFails(key)) {
+                    throw new IllegalStateException("payment service timed out");
+                }
+                ledger.effect(key, message.groupKey().orElseThrow());
+            };
+        }
+
+        /** Transactional mode: the effect is a Cosmos item committed with the COMPLETED record, one per run. */
+        private MessageHandler<Order> transactionalHandler() {
+            return (message, context) -> {
+                if (host.isDead()) {
+                    throw new IllegalStateException("worker process is gone");
+                }
+                String key = message.body().orderId();
+                if (ledger.handlerRanAndFails(key)) {
+                    throw new IllegalStateException("payment service timed out");
+                }
+                long run = ledger.runSequence.incrementAndGet();
+                CosmosTransaction tx = context.transaction(CosmosTransaction.class);
+                tx.upsert(Map.of("id", "effect-" + key + "-" + run, "pk", tx.partitionKeyValue(), "type", "effect",
+                        "orderId", key, "session", message.groupKey().orElseThrow(), "run", run));
+            };
+        }
+
+        void sendAndDrain() {
+            ledger.messagesToSend().forEach(m -> broker.send(QUEUE, m));
+            host.runUntilIdle(100_000);
+            ledger.collectEnd(broker, QUEUE, PARKING);
+        }
+
+        /** The effects as Cosmos holds them, in commit order. */
+        void readEffectsFromCosmos() {
+            List<ObjectNode> items = container.queryItems("SELECT * FROM c WHERE c.type = 'effect'",
+                    new CosmosQueryRequestOptions(), ObjectNode.class).stream().toList();
+            items.stream().sorted(Comparator.comparingLong(i -> i.path("run").asLong()))
+                    .forEach(i -> ledger.effect(i.path("orderId").asText(), i.path("session").asText()));
+        }
+
+        void print(String title) {
+            System.out.println(ledger.report(title, host.invocations(), host.crashedInvocations()));
+        }
+    }
+
+    @Test
+    void guardMode_tenThousandOrders_nothingLost_orderKept_everyDoubleEffectExplainedByACrash() {
+        // GIVEN 10,000 orders in 500 sessions with producer duplicates, transient failures, poison bodies and
+        // worker crashes planned after the side effect
+        Run run = new Run(ChaosLedger.plan(10_000, PER_SESSION, 42), IdempotencyMode.GUARD);
+        ChaosLedger ledger = run.ledger;
+
+        // WHEN the host drains the queue
+        run.sendAndDrain();
+        run.print("Azure chaos, guard mode");
+
+        // THEN nothing is left on the queue, and every order was applied, parked or dead-lettered
+        assertThat(run.broker.messages(QUEUE)).isEmpty();
+        assertThat(ledger.lost()).isEmpty();
+        assertEndStateOfEveryKind(ledger);
+        // AND every session's orders took effect in the order they were sent
+        assertThat(ledger.orderViolations()).isEmpty();
+        // AND the crashes happened, and every order applied twice had its completion lost in a crash
+        assertThat(run.host.crashedInvocations()).isPositive();
+        assertThat(ledger.unexplainedDoubleEffects()).isEmpty();
+        assertThat(ledger.explainedDoubleEffects()).isNotEmpty();
+        // AND producer duplicates and redelivered batches were recognised as duplicates
+        assertThat(ledger.duplicates.get()).isGreaterThanOrEqualTo(
+                (int) ledger.sent.values().stream().filter(s -> s.copies() > 1 && s.kind() == ChaosLedger.Kind.CLEAN).count());
+    }
+
+    @Test
+    void transactionalMode_noEffectIsAppliedTwice_evenWhenTheWorkerCrashesAfterTheHandler() {
+        // GIVEN 2,000 orders with the same chaos; the handler's effect is a Cosmos item in the idempotency transaction
+        Run run = new Run(ChaosLedger.plan(2_000, PER_SESSION, 7), IdempotencyMode.TRANSACTIONAL);
+        ChaosLedger ledger = run.ledger;
+
+        // WHEN the host drains the queue, and the effects are read back from Cosmos DB
+        run.sendAndDrain();
+        run.readEffectsFromCosmos();
+        run.print("Azure chaos, transactional mode");
+
+        // THEN nothing is lost and session order holds
+        assertThat(run.broker.messages(QUEUE)).isEmpty();
+        assertThat(ledger.lost()).isEmpty();
+        assertEndStateOfEveryKind(ledger);
+        assertThat(ledger.orderViolations()).isEmpty();
+        // AND although the worker crashed after handlers ran, no order's effect was committed twice
+        assertThat(run.host.crashedInvocations()).isPositive();
+        assertThat(ledger.effects).allSatisfy((key, n) -> assertThat(n.get()).as(key).isEqualTo(1));
+    }
+
+    /** Poison is parked as POISON and never applied; clean orders are applied and never parked; transient ones end either way. */
+    private static void assertEndStateOfEveryKind(ChaosLedger ledger) {
+        for (ChaosLedger.Sent s : ledger.sent.values()) {
+            switch (s.kind()) {
+                case POISON -> {
+                    assertThat(ledger.effectsOf(s.key())).as(s.key()).isZero();
+                    assertThat(ledger.parked.get(s.key())).as(s.key()).isNotEmpty().containsOnly("POISON");
+                }
+                case CLEAN -> {
+                    assertThat(ledger.effectsOf(s.key())).as(s.key()).isPositive();
+                    assertThat(ledger.parked).as(s.key()).doesNotContainKey(s.key());
+                }
+                case TRANSIENT -> {
+                    if (ledger.effectsOf(s.key()) == 0) {
+                        assertThat(ledger.parked.get(s.key())).as(s.key()).containsOnly("EXHAUSTED");
+                    }
+                }
+            }
+        }
+        assertThat(ledger.brokerDeadLettered.values()).allSatisfy(reasons ->
+                assertThat(reasons).containsOnly("MaxDeliveryCountExceeded"));
+    }
+}
