@@ -126,7 +126,10 @@ class DlqCommandsTest {
     @Test
     void nativeRedrive_onAProviderWithout_isAUsageError() {
         assertThat(run("", "dlq", "redrive", QUEUE, "--native", "--yes")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("AWS SQS only");
+        assertThat(run("", "dlq", "tasks", QUEUE)).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("", "dlq", "cancel", QUEUE, "task-1")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("AWS SQS only").contains("move tasks exist on AWS SQS only");
+        assertThat(dlq.visible).hasSize(3);
     }
 
     @Test

@@ -65,6 +65,17 @@ public final class DlqCommands {
         return backends.open(common.queue);
     }
 
+    int withNativeRedrive(Common common, CommandSpec spec, java.util.function.ToIntFunction<NativeRedrive> action) {
+        try (DlqBackend backend = open(common)) {
+            NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+            if (nativeRedrive == null) {
+                spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
+                return ExitCodes.USAGE;
+            }
+            return action.applyAsInt(nativeRedrive);
+        }
+    }
+
     static PrintWriter out(CommandSpec spec) {
         return spec.commandLine().getOut();
     }
@@ -339,12 +350,7 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            try (DlqBackend backend = parent.open(common)) {
-                NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
-                if (nativeRedrive == null) {
-                    spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
-                    return ExitCodes.USAGE;
-                }
+            return parent.withNativeRedrive(common, spec, nativeRedrive -> {
                 List<NativeRedrive.Task> tasks = new ArrayList<>(nativeRedrive.list());
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
@@ -353,7 +359,7 @@ public final class DlqCommands {
                     tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", t.handle(), t.status(), t.moved(), t.toMove()));
                 }
                 return ExitCodes.OK;
-            }
+            });
         }
     }
 
@@ -369,16 +375,11 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            try (DlqBackend backend = parent.open(common)) {
-                NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
-                if (nativeRedrive == null) {
-                    spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
-                    return ExitCodes.USAGE;
-                }
+            return parent.withNativeRedrive(common, spec, nativeRedrive -> {
                 nativeRedrive.cancel(handle);
                 out(spec).println("Cancelled " + handle);
                 return ExitCodes.OK;
-            }
+            });
         }
     }
 
