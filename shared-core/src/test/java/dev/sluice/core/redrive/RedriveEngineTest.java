@@ -1,5 +1,6 @@
 package dev.sluice.core.redrive;
 
+import dev.sluice.core.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class RedriveEngineTest {
     @TempDir
     Path dir;
 
-    private ManualClock clock;
+    private MutableClock clock;
     private final List<Duration> sleeps = new ArrayList<>();
     private final List<AuditRecord> audits = new ArrayList<>();
     private InMemoryDeadLetterSource source;
@@ -39,7 +40,7 @@ class RedriveEngineTest {
 
     @BeforeEach
     void setUp() {
-        clock = new ManualClock(NOW);
+        clock = new MutableClock(NOW);
         source = new InMemoryDeadLetterSource("orders-dlq");
         target = new InMemoryRedriveTarget("orders");
         engine = new RedriveEngine(clock, duration -> {
