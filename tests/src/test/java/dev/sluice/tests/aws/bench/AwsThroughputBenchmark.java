@@ -1,0 +1,152 @@
+package dev.sluice.tests.aws.bench;
+
+import dev.sluice.aws.SqsBatchConsumer;
+import dev.sluice.aws.example.Order;
+import dev.sluice.aws.local.LocalEventSourceMapping;
+import dev.sluice.aws.testing.AwsTestClients;
+import dev.sluice.aws.testing.DynamoDbLocalProcess;
+import dev.sluice.aws.testing.ElasticMqServer;
+import dev.sluice.aws.testing.Queues;
+import dev.sluice.aws.testing.Tables;
+import dev.sluice.core.JsonCodec;
+import dev.sluice.core.SluiceConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * End-to-end throughput of the AWS path on this machine, in one run, on one ElasticMQ: a plain
+ * receive-process-delete loop against Sluice (SqsBatchConsumer behind the local event source mapping, batch 10,
+ * DynamoDB idempotency in guard mode on DynamoDB Local). Both use the same number of pollers and the same
+ * "processing" (decode the order). Not run by {@code verify}; see docs/benchmarks.md for the command.
+ *
+ * <p>Arguments: {@code [messages per measured round, default 5000] [pollers, default 2] [rounds, default 3]}.
+ */
+public final class AwsThroughputBenchmark {
+    private AwsThroughputBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+        int pollers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        System.out.printf("AWS throughput: %d messages per round, %d pollers, %d rounds, batch 10, %d cores, Java %s%n",
+                messages, pollers, rounds, Runtime.getRuntime().availableProcessors(), Runtime.version());
+        try (ElasticMqServer elasticMq = ElasticMqServer.start();
+             DynamoDbLocalProcess dynamoLocal = DynamoDbLocalProcess.start();
+             SqsClient sqs = AwsTestClients.sqs(elasticMq.endpoint());
+             DynamoDbClient dynamo = AwsTestClients.dynamoDb(dynamoLocal.endpoint())) {
+            // warm-up: JIT, connections, engines
+            plain(sqs, 1_000, pollers);
+            sluice(sqs, dynamo, 1_000, pollers);
+            List<Double> plainRates = new ArrayList<>();
+            List<Double> sluiceRates = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                double p = plain(sqs, messages, pollers);
+                double s = sluice(sqs, dynamo, messages, pollers);
+                plainRates.add(p);
+                sluiceRates.add(s);
+                System.out.printf("round %d: plain loop %.0f msg/s, Sluice %.0f msg/s, ratio %.0f %%%n", round, p, s, 100 * s / p);
+            }
+            double p = median(plainRates);
+            double s = median(sluiceRates);
+            System.out.printf("median: plain loop %.0f msg/s, Sluice %.0f msg/s, ratio %.0f %% (target >= 70 %%)%n", p, s, 100 * s / p);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String body(int i) {
+        return "{\"orderId\":\"o-" + i + "\",\"customerId\":\"c-" + (i % 100) + "\",\"amount\":" + (1 + i % 999) + "}";
+    }
+
+    private static Queues.Pair preload(SqsClient sqs, String prefix, int messages) throws Exception {
+        Queues.Pair queue = Queues.create(sqs, prefix, false, 30, 10);
+        try (ExecutorService senders = Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int from = 0; from < messages; from += 10) {
+                int start = from;
+                sent.add(senders.submit(() -> {
+                    List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                    for (int i = start; i < Math.min(messages, start + 10); i++) {
+                        entries.add(SendMessageBatchRequestEntry.builder().id("e" + i).messageBody(body(i)).build());
+                    }
+                    sqs.sendMessageBatch(r -> r.queueUrl(queue.url()).entries(entries));
+                    return null;
+                }));
+            }
+            for (var f : sent) {
+                f.get();
+            }
+        }
+        return queue;
+    }
+
+    /** The baseline: receive 10, decode each, delete the batch; {@code pollers} threads. */
+    private static double plain(SqsClient sqs, int messages, int pollers) throws Exception {
+        Queues.Pair queue = preload(sqs, "bench-plain", messages);
+        JsonCodec<Order> codec = JsonCodec.of(Order.class);
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        try (ExecutorService threads = Executors.newFixedThreadPool(pollers)) {
+            for (int t = 0; t < pollers; t++) {
+                threads.submit(() -> {
+                    while (done.get() < messages) {
+                        List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queue.url()).maxNumberOfMessages(10)
+                                .waitTimeSeconds(1).messageAttributeNames("All").messageSystemAttributeNames(
+                                        software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL)).messages();
+                        if (batch.isEmpty()) {
+                            continue;
+                        }
+                        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+                        for (Message m : batch) {
+                            codec.decode(m.body().getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Map.of());
+                            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                                    .receiptHandle(m.receiptHandle()).build());
+                        }
+                        sqs.deleteMessageBatch(r -> r.queueUrl(queue.url()).entries(entries));
+                        done.addAndGet(batch.size());
+                    }
+                    return null;
+                });
+            }
+        }
+        return messages / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Sluice: the consumer with DynamoDB idempotency (guard) behind {@code pollers} local event source mappings. */
+    private static double sluice(SqsClient sqs, DynamoDbClient dynamo, int messages, int pollers) throws Exception {
+        Queues.Pair queue = preload(sqs, "bench-sluice", messages);
+        String table = Tables.create(dynamo, "bench-idempotency");
+        AtomicInteger done = new AtomicInteger();
+        SqsBatchConsumer<Order> consumer = SqsBatchConsumer.builder(Order.class)
+                .config(SluiceConfig.builder().queueName(queue.name()).idempotencyTable(table).idempotencyKeyPointer("/orderId").build())
+                .sqsClient(sqs).dynamoDbClient(dynamo).queueUrl(queue.url()).deadLetterQueueUrl(queue.dlqUrl())
+                .handler((message, context) -> done.incrementAndGet())
+                .metrics(new dev.sluice.core.InMemoryMetrics()).logSink(event -> { }).snapStartPriming(false)
+                .build();
+        List<LocalEventSourceMapping> esms = new ArrayList<>();
+        for (int i = 0; i < pollers; i++) {
+            esms.add(LocalEventSourceMapping.builder().sqsClient(sqs).queueUrl(queue.url()).batchSize(10)
+                    .pollWait(Duration.ofSeconds(1)).function((event, context) -> consumer.handle(event, context)).build());
+        }
+        long start = System.nanoTime();
+        esms.forEach(LocalEventSourceMapping::start);
+        while (done.get() < messages) {
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        esms.forEach(LocalEventSourceMapping::close);
+        return messages / seconds;
+    }
+}
