@@ -50,7 +50,7 @@ class AzureChaosIT {
     private static final class Run {
         final ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
         final InMemoryServiceBus broker = new InMemoryServiceBus(clock);
-        final CrashingHost host = new CrashingHost(broker, clock, QUEUE, BATCH_SIZE);
+        final CrashingHost host = new CrashingHost(broker, clock, QUEUE, BATCH_SIZE, 4);
         final ChaosLedger ledger;
         final CosmosContainer container = COSMOS.get().newContainer("sluice-chaos");
         final CosmosIdempotencyStore store = CosmosIdempotencyStore.builder().container(container).build();
