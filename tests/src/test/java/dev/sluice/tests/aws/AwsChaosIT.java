@@ -88,7 +88,7 @@ class AwsChaosIT {
         assertThat(run.committedOrderByGroup()).isEqualTo(ledger.expectedOrderByGroup());
     }
 
-    private static void assertCommon(ChaosLedger ledger, Set<String> appliedKeys) {
+    static void assertCommon(ChaosLedger ledger, Set<String> appliedKeys) {
         // the chaos really happened
         assertThat(ledger.sent()).anySatisfy(s -> assertThat(s.producerDuplicate()).isTrue());
         assertThat(ledger.crashedInvocations()).as("crashed invocations").isPositive();
