@@ -47,16 +47,18 @@ class AzureChaosIT {
     static final int BATCH_SIZE = 32;
 
     /** One chaos run's wiring. */
-    private static final class Run {
+    static final class Run {
         final ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
         final InMemoryServiceBus broker = new InMemoryServiceBus(clock);
         final CrashingHost host = new CrashingHost(broker, clock, QUEUE, BATCH_SIZE, 4);
         final ChaosLedger ledger;
-        final CosmosContainer container = COSMOS.get().newContainer("sluice-chaos");
-        final CosmosIdempotencyStore store = CosmosIdempotencyStore.builder().container(container).build();
+        final CosmosContainer container;
+        final CosmosIdempotencyStore store;
 
-        Run(ChaosLedger ledger, IdempotencyMode mode) {
+        Run(ChaosLedger ledger, IdempotencyMode mode, CosmosContainer container) {
             this.ledger = ledger;
+            this.container = container;
+            this.store = CosmosIdempotencyStore.builder().container(container).build();
             // lock (5 s) outlives the lease (3 s): a crashed message comes back after its lease lapsed
             broker.createQueue(QUEUE, new InMemoryServiceBus.QueueSettings(10, Duration.ofSeconds(5), true));
             broker.createQueue(PARKING, InMemoryServiceBus.QueueSettings.defaults());
@@ -145,7 +147,7 @@ class AzureChaosIT {
     void guardMode_tenThousandOrders_nothingLost_orderKept_everyDoubleEffectExplainedByACrash() {
         // GIVEN 10,000 orders in 500 sessions with producer duplicates, transient failures, poison bodies and
         // worker crashes planned after the side effect
-        Run run = new Run(ChaosLedger.plan(10_000, PER_SESSION, 42), IdempotencyMode.GUARD);
+        Run run = new Run(ChaosLedger.plan(10_000, PER_SESSION, 42), IdempotencyMode.GUARD, COSMOS.get().newContainer("sluice-chaos"));
         ChaosLedger ledger = run.ledger;
 
         // WHEN the host drains the queue
@@ -170,7 +172,7 @@ class AzureChaosIT {
     @Test
     void transactionalMode_noEffectIsAppliedTwice_evenWhenTheWorkerCrashesAfterTheHandler() {
         // GIVEN 2,000 orders with the same chaos; the handler's effect is a Cosmos item in the idempotency transaction
-        Run run = new Run(ChaosLedger.plan(2_000, PER_SESSION, 7), IdempotencyMode.TRANSACTIONAL);
+        Run run = new Run(ChaosLedger.plan(2_000, PER_SESSION, 7), IdempotencyMode.TRANSACTIONAL, COSMOS.get().newContainer("sluice-chaos"));
         ChaosLedger ledger = run.ledger;
 
         // WHEN the host drains the queue, and the effects are read back from Cosmos DB
@@ -189,7 +191,7 @@ class AzureChaosIT {
     }
 
     /** Poison is parked as POISON and never applied; clean orders are applied and never parked; transient ones end either way. */
-    private static void assertEndStateOfEveryKind(ChaosLedger ledger) {
+    static void assertEndStateOfEveryKind(ChaosLedger ledger) {
         for (ChaosLedger.Sent s : ledger.sent.values()) {
             switch (s.kind()) {
                 case POISON -> {
