@@ -44,7 +44,10 @@ public record DeadLetterEnvelope(
         Objects.requireNonNull(lastFailureAt, "lastFailureAt");
         Objects.requireNonNull(sourceQueue, "sourceQueue");
         Objects.requireNonNull(originalMessageId, "originalMessageId");
-        errorMessage = Texts.truncateUtf8(Redactor.standard().redact(Objects.requireNonNullElse(errorMessage, "")),
+        // cut before redacting too (cheap, bounded work), and again after: a secret cut at the first limit
+        // lies beyond the second
+        String bounded = Texts.truncateUtf8(Objects.requireNonNullElse(errorMessage, ""), 8 * MAX_ERROR_MESSAGE_BYTES);
+        errorMessage = Texts.truncateUtf8(Redactor.standard().redact(bounded),
                 MAX_ERROR_MESSAGE_BYTES);
     }
 

@@ -22,18 +22,20 @@ public final class Redactor {
     private static final Redactor STANDARD = new Redactor();
 
     private final List<Rule> rules = List.of(
-            new Rule(Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
+            // Every pattern starts only where its run of characters starts, and repeats are bounded, so the cost
+            // stays linear in the text: an attacker's 100,000-character attribute must not stall a consumer.
+            new Rule(Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
                     m -> "[REDACTED_JWT]"),
             new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"),
                     m -> m.group(1) + " [REDACTED_TOKEN]"),
-            new Rule(Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}"),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,63}(?![A-Za-z0-9-])"),
                     m -> "[REDACTED_EMAIL]"),
             new Rule(Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\\b"),
                     m -> "[REDACTED_AWS_ACCESS_KEY]"),
             new Rule(Pattern.compile("(?i)(secret_?access_?key|aws_?secret(?:_?key)?)([\"'\\s]*[:=][\"'\\s]*)([A-Za-z0-9/+=]{16,})"),
                     m -> m.group(1) + m.group(2) + "[REDACTED_AWS_SECRET]"),
             // A bare 40-character AWS secret: mixed case and a digit, so hex digests are not touched.
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
                     m -> "[REDACTED_AWS_SECRET]"),
             new Rule(Pattern.compile("(?i)\\b(SharedAccessKey|AccountKey|SharedAccessSignature|sig|password|pwd)=([^;&\\s\"']+)"),
                     m -> m.group(1) + "=[REDACTED]"),

@@ -175,4 +175,20 @@ class RedactorTest {
             throw new IllegalStateException("cannot read " + CORPUS, e);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void redact_staysLinear_onHugeRunsAnAttackerCanSend() {
+        // GIVEN megabyte-long runs of digits, letters, local-part characters and base64 (regression: the e-mail
+        // pattern once scanned each run from every position, a minute of CPU for 100,000 digits)
+        List<String> attacks = List.of("7".repeat(1_000_000), "a".repeat(1_000_000), "a.".repeat(500_000),
+                "eyJ".repeat(300_000), "Ab1/".repeat(250_000), ("x".repeat(60) + "@").repeat(16_000));
+
+        // WHEN they are redacted, THEN each finishes promptly and ordinary text stays as it was
+        for (String attack : attacks) {
+            String result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                    () -> Redactor.standard().redact(attack));
+            assertThat(result).isNotEmpty();
+        }
+        assertThat(Redactor.standard().redact("7".repeat(100_000))).isEqualTo("7".repeat(100_000));
+    }
 }
