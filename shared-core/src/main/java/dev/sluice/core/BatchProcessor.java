@@ -270,10 +270,7 @@ public final class BatchProcessor<T> {
                     // the twin usually finishes within moments: come back after the backoff, but never later
                     // than the lease's lapse, when this consumer may take over
                     Duration untilLapse = Duration.between(now, inProgress.leaseExpiresAt());
-                    Duration backoff;
-                    synchronized (random) {
-                        backoff = retryPolicy.backoff().delay(attempt, random);
-                    }
+                    Duration backoff = backoff(attempt);
                     Duration delay = clamp(backoff.compareTo(untilLapse) < 0 ? backoff : untilLapse,
                             Duration.ofSeconds(1), idempotency.lease());
                     return notStarted(message, delay, RetryReason.IN_PROGRESS);
@@ -398,12 +395,15 @@ public final class BatchProcessor<T> {
     }
 
     private Retry retry(IncomingMessage message, int attempt, RetryReason reason) {
-        Duration delay;
-        synchronized (random) {
-            delay = retryPolicy.backoff().delay(attempt, random);
-        }
         metrics.count(SluiceMetrics.RETRY_ATTEMPTS, 1, queueDimension);
-        return new Retry(message, delay, attempt, reason, firstFailureAt(message));
+        return new Retry(message, backoff(attempt), attempt, reason, firstFailureAt(message));
+    }
+
+    private Duration backoff(int attempt) {
+        // injected generators are not thread-safe; lanes draw from one
+        synchronized (random) {
+            return retryPolicy.backoff().delay(attempt, random);
+        }
     }
 
     private Retry notStarted(IncomingMessage message, Duration delay, RetryReason reason) {
