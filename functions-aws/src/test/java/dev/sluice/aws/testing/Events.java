@@ -20,12 +20,23 @@ public final class Events {
      * @return a first-delivery record from {@link #QUEUE_ARN}
      */
     public static SQSEvent.SQSMessage record(String id, String body, Map<String, String> attributes) {
+        return record(id, body, attributes, QUEUE_ARN);
+    }
+
+    /**
+     * @param id the message id
+     * @param body the body
+     * @param attributes string message attributes
+     * @param queueArn the queue the record comes from
+     * @return a first-delivery record from {@code queueArn}
+     */
+    public static SQSEvent.SQSMessage record(String id, String body, Map<String, String> attributes, String queueArn) {
         SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
         record.setMessageId(id);
         record.setReceiptHandle("receipt-" + id);
         record.setBody(body);
         record.setEventSource("aws:sqs");
-        record.setEventSourceArn(QUEUE_ARN);
+        record.setEventSourceArn(queueArn);
         record.setAwsRegion("us-east-1");
         record.setAttributes(new LinkedHashMap<>(Map.of("ApproximateReceiveCount", "1", "SentTimestamp", "1700000000000")));
         Map<String, SQSEvent.MessageAttribute> typed = new LinkedHashMap<>();

@@ -132,8 +132,14 @@ public final class FunctionsHostSimulator {
         return List.copyOf(invocations);
     }
 
-    /** The arrays the Java worker binds, built from received messages as the host serialises them. */
-    private static ServiceBusBatch bind(List<ReceivedMessage> batch) {
+    /**
+     * The arrays the Java worker binds, built from received messages as the host serialises them; other
+     * host models (e.g. one that crashes) reuse it.
+     *
+     * @param batch messages as received
+     * @return the trigger's arrays
+     */
+    public static ServiceBusBatch bind(List<ReceivedMessage> batch) {
         int n = batch.size();
         String[] bodies = new String[n];
         String[] ids = new String[n];

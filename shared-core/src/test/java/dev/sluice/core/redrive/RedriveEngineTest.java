@@ -1,6 +1,5 @@
 package dev.sluice.core.redrive;
 
-import dev.sluice.core.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.core.DeadLetterEnvelope;
 import dev.sluice.core.FailureKind;
+import dev.sluice.core.MutableClock;
 import dev.sluice.core.SluiceAttributes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

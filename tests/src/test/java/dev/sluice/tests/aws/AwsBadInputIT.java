@@ -10,6 +10,7 @@ import dev.sluice.aws.example.Order;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.Events;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.JsonCodec;
@@ -238,23 +239,7 @@ class AwsBadInputIT {
     }
 
     private SQSEvent.SQSMessage record(String id, String body, Map<String, String> attributes) {
-        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-        record.setMessageId(id);
-        record.setReceiptHandle("receipt-" + id);
-        record.setBody(body);
-        record.setEventSource("aws:sqs");
-        record.setEventSourceArn(queue.arn());
-        record.setAwsRegion("us-east-1");
-        record.setAttributes(new LinkedHashMap<>(Map.of("ApproximateReceiveCount", "1", "SentTimestamp", "1700000000000")));
-        Map<String, SQSEvent.MessageAttribute> typed = new LinkedHashMap<>();
-        attributes.forEach((name, value) -> {
-            SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-            attribute.setDataType("String");
-            attribute.setStringValue(value);
-            typed.put(name, attribute);
-        });
-        record.setMessageAttributes(typed);
-        return record;
+        return Events.record(id, body, attributes, queue.arn());
     }
 
     private void assertNoBodyInLogs() {

@@ -4,12 +4,12 @@ import dev.sluice.azure.MessagePublisher;
 import dev.sluice.azure.OutgoingMessage;
 import dev.sluice.azure.ReceivedMessage;
 import dev.sluice.azure.ServiceBusBatch;
+import dev.sluice.azure.testing.FunctionsHostSimulator;
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.azure.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,7 +138,7 @@ final class CrashingHost {
         current.set(process);
         Throwable failure = null;
         try {
-            function.invoke(bind(batch));
+            function.invoke(FunctionsHostSimulator.bind(batch));
         } catch (Throwable t) {
             failure = t;
         } finally {
@@ -172,36 +172,6 @@ final class CrashingHost {
 
     int failedInvocations() {
         return failedInvocations.get();
-    }
-
-    /** The arrays the Java worker binds; property values go through JSON as in the host. */
-    private static ServiceBusBatch bind(List<ReceivedMessage> batch) {
-        int n = batch.size();
-        String[] bodies = new String[n];
-        String[] ids = new String[n];
-        int[] deliveryCounts = new int[n];
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Map<String, Object>[] properties = new Map[n];
-        String[] sessions = new String[n];
-        String[] enqueued = new String[n];
-        String[] correlations = new String[n];
-        String[] contentTypes = new String[n];
-        for (int i = 0; i < n; i++) {
-            ReceivedMessage m = batch.get(i);
-            bodies[i] = new String(m.body(), StandardCharsets.UTF_8);
-            ids[i] = m.messageId();
-            deliveryCounts[i] = m.deliveryCount();
-            Map<String, Object> json = new LinkedHashMap<>();
-            m.applicationProperties().forEach((k, v) -> json.put(k, v.matches("-?\\d{1,15}") ? (Object) Double.parseDouble(v) : v));
-            properties[i] = json;
-            sessions[i] = m.sessionId();
-            enqueued[i] = m.enqueuedAt().toString();
-            correlations[i] = m.correlationId();
-            contentTypes[i] = m.contentType();
-        }
-        return ServiceBusBatch.builder().bodies(bodies).messageIds(ids).deliveryCounts(deliveryCounts)
-                .applicationProperties(properties).sessionIds(sessions).enqueuedTimesUtc(enqueued)
-                .correlationIds(correlations).contentTypes(contentTypes).build();
     }
 
     static OutgoingMessage message(String id, String body, String session) {
