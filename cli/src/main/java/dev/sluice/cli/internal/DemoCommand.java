@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.aws.SqsDeadLetterSource;
 import dev.sluice.aws.example.Order;
 import dev.sluice.aws.example.OrderHandler;
 import dev.sluice.aws.local.LocalEventSourceMapping;
@@ -308,16 +307,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static List<DeadLetter> browse(SqsClient sqs, String dlqUrl) {
-        SqsDeadLetterSource reader = new SqsDeadLetterSource(sqs, dlqUrl, Duration.ofSeconds(30));
-        List<DeadLetter> read = new ArrayList<>();
-        try {
-            for (List<DeadLetter> batch = reader.receive(10); !batch.isEmpty(); batch = reader.receive(10)) {
-                read.addAll(batch);
-            }
-        } finally {
-            read.forEach(reader::release);
-        }
-        return read;
+        return SqsDlqBackend.browse(sqs, dlqUrl, 1000);
     }
 
     private int redrive(DemoEngines engines, PrintWriter out) throws Exception {

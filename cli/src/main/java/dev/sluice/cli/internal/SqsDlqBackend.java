@@ -138,6 +138,18 @@ public final class SqsDlqBackend implements DlqBackend {
 
     @Override
     public List<DeadLetter> browse(int max) {
+        return browse(sqs, deadLetterQueueUrl, max);
+    }
+
+    /**
+     * Reads up to {@code max} dead letters and releases them all again (visible at once).
+     *
+     * @param sqs a client
+     * @param deadLetterQueueUrl the queue
+     * @param max the most to read
+     * @return what was read; all of it is still in the queue
+     */
+    static List<DeadLetter> browse(SqsClient sqs, String deadLetterQueueUrl, int max) {
         SqsDeadLetterSource reader = new SqsDeadLetterSource(sqs, deadLetterQueueUrl, BROWSE_HOLD);
         List<DeadLetter> read = new ArrayList<>();
         try {
