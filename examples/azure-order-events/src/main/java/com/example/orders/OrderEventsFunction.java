@@ -1,4 +1,4 @@
-package dev.sluice.azure.example;
+package com.example.orders;
 
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.Cardinality;
@@ -10,18 +10,22 @@ import dev.sluice.core.JsonCodec;
 import java.util.Map;
 
 /**
- * The Azure Function a user writes: a Service Bus batch trigger that hands the batch to Sluice. Settings:
- * {@code QUEUE_NAME}, {@code ServiceBusConnection__fullyQualifiedNamespace}, {@code COSMOS_ENDPOINT},
- * {@code COSMOS_DATABASE}, {@code IDEMPOTENCY_CONTAINER} (see {@code local.settings.json}).
+ * The Azure Function: a Service Bus batch trigger that hands each batch to Sluice. App settings (set by
+ * the Bicep deployment): {@code QUEUE_NAME}, {@code ServiceBusConnection__fullyQualifiedNamespace},
+ * {@code COSMOS_ENDPOINT}, {@code COSMOS_DATABASE}, {@code IDEMPOTENCY_CONTAINER}, and the retry settings.
  */
 public class OrderEventsFunction {
-    /** Built once per function instance, on first use. */
+    /** Built once per function instance, on first use; a bad setting fails here, naming the setting. */
     private static final class Consumer {
         static final ServiceBusBatchConsumer<Order> INSTANCE =
                 ServiceBusBatchConsumer.fromEnvironment(JsonCodec.of(Order.class), new OrderHandler());
     }
 
     /**
+     * Processes one batch. Returning lets the host complete the batch (retries and dead letters were
+     * re-published by Sluice); a {@link dev.sluice.azure.RepublishException} propagates so the host
+     * abandons it and Service Bus redelivers it.
+     *
      * @param bodies the message bodies
      * @param messageIds the host's {@code MessageIdArray}
      * @param deliveryCounts the host's {@code DeliveryCountArray}

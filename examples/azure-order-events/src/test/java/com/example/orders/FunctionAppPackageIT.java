@@ -1,4 +1,4 @@
-package dev.sluice.azure.example;
+package com.example.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,15 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * The function app folder that {@code azure-functions:package} generated for the example (this test runs
- * in the {@code package} phase, right after the plugin).
+ * The function app folder that {@code azure-functions:package} generated in the {@code package} phase
+ * (run by failsafe in {@code integration-test}): what the Functions host will read after deployment.
  */
 class FunctionAppPackageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path app = Path.of(System.getProperty("sluice.functionAppDir", "target/azure-functions/sluice-order-events"));
+    private final Path app = Path.of(System.getProperty("functionAppDir", "target/azure-functions/azure-order-events"));
 
     private JsonNode read(String file) throws IOException {
         return JSON.readTree(Files.readString(app.resolve(file)));
@@ -38,7 +39,7 @@ class FunctionAppPackageIT {
         assertThat(trigger.path("queueName").asText()).isEqualTo("%QUEUE_NAME%");
         assertThat(trigger.path("connection").asText()).isEqualTo("ServiceBusConnection");
         assertThat(trigger.path("dataType").asText()).isEqualTo("string");
-        assertThat(function.path("entryPoint").asText()).isEqualTo("dev.sluice.azure.example.OrderEventsFunction.run");
+        assertThat(function.path("entryPoint").asText()).isEqualTo(OrderEventsFunction.class.getName() + ".run");
         assertThat(app.resolve("OrderEvents").resolve(function.path("scriptFile").asText()).normalize()).exists();
     }
 
@@ -61,12 +62,16 @@ class FunctionAppPackageIT {
     }
 
     @Test
-    void appFolder_holdsTheFunctionJarAndItsLibraries() {
+    void appFolder_holdsTheFunctionJar_itsSettings_andSluiceWithTheAzureSdks() throws IOException {
         // GIVEN / WHEN the app folder is listed
-        // THEN the core and the Azure SDKs travel with the function
+        // THEN the function jar carries sluice.properties, and the core and the Azure SDKs travel with it
         assertThat(app.resolve("lib")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("shared-core-"));
+        assertThat(app.resolve("lib")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("functions-azure-"));
         assertThat(app.resolve("lib")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("azure-cosmos-"));
         assertThat(app.resolve("lib"))
                 .isDirectoryContaining(p -> p.getFileName().toString().startsWith("azure-messaging-servicebus-"));
+        try (JarFile jar = new JarFile(app.resolve(System.getProperty("functionJar", "azure-order-events.jar")).toFile())) {
+            assertThat(jar.getEntry("sluice.properties")).isNotNull();
+        }
     }
 }
