@@ -8,15 +8,14 @@ import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The README's main job: the demo on embedded ElasticMQ and DynamoDB Local. */
+/** The README's main job: the demo on embedded ElasticMQ and moto. */
 class DemoCommandIT {
     @Test
     void demo_processesEveryOrderExactlyOnce_losesNothing_andExitsZero() throws Exception {
-        // GIVEN the CLI, with DynamoDB Local where the build put it
+        // GIVEN the CLI, with moto's virtual environment where the build put it (found from the jar's tree)
         StringWriter out = new StringWriter();
         CommandLine cli = SluiceCli.commandLine(options -> {
             throw new IllegalStateException("the demo opens its own queues");
@@ -25,7 +24,7 @@ class DemoCommandIT {
         cli.setErr(new PrintWriter(new StringWriter(), true));
 
         // WHEN the demo runs
-        int code = cli.execute("demo", "--demo-lib", Path.of("target", "demo-lib").toString(), "--output", "json");
+        int code = cli.execute("demo", "--output", "json");
 
         // THEN its invariants hold and its summary shows what happened to each kind of message
         JsonNode json = new ObjectMapper().readTree(out.toString());

@@ -7,6 +7,7 @@ import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.example.Order;
 import dev.sluice.aws.example.OrderHandler;
 import dev.sluice.aws.local.LocalEventSourceMapping;
+import dev.sluice.aws.local.MotoServer;
 import dev.sluice.cli.ExitCodes;
 import dev.sluice.cli.SluiceCli;
 import dev.sluice.core.HandlerContext;
@@ -54,7 +55,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * {@code sluice demo}: the example order handler on embedded ElasticMQ and DynamoDB Local, through the local
+ * {@code sluice demo}: the example order handler on embedded ElasticMQ and moto (DynamoDB), through the local
  * event source mapping. Sends good orders, producer duplicates, transient failures, orders of a blocked
  * customer (permanent failures), undecodable bodies and a FIFO group; shows progress and a summary; then
  * "fixes" the handler (unblocks the customer), redrives the DLQ's PERMANENT dead letters with
@@ -62,7 +63,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * exactly once and nothing was lost. Exits 0 only when those invariants hold.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the example consumer on embedded ElasticMQ and DynamoDB Local, break it, fix it, redrive, "
+        description = "Run the example consumer on embedded ElasticMQ and moto (DynamoDB), break it, fix it, redrive, "
                 + "and prove every message was processed exactly once and none was lost.")
 public final class DemoCommand implements Callable<Integer> {
     private static final String QUEUE = "orders";
@@ -80,8 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--demo-lib", description = "Directory with DynamoDB Local's jars (default: demo-lib beside sluice.jar).")
-    @Nullable Path demoLib;
+    @Option(names = "--moto-server", description = "The sluice-moto-server executable (default: $SLUICE_MOTO_SERVER, "
+            + "else target/moto/bin/sluice-moto-server in the build tree that holds sluice.jar).")
+    @Nullable Path motoServer;
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output = OutputFormat.text;
@@ -133,9 +135,9 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Instant started = Instant.now();
-        Path lib = demoLib != null ? demoLib : defaultDemoLib();
-        text(err, "Starting ElasticMQ and DynamoDB Local on loopback ...");
-        try (DemoEngines engines = DemoEngines.start(lib); SqsClient sqs = engines.sqs(); DynamoDbClient dynamo = engines.dynamoDb()) {
+        Path moto = motoServer != null ? motoServer : defaultMotoServer();
+        text(err, "Starting ElasticMQ and moto (DynamoDB) on loopback ...");
+        try (DemoEngines engines = DemoEngines.start(moto); SqsClient sqs = engines.sqs(); DynamoDbClient dynamo = engines.dynamoDb()) {
             Ledger ledger = new Ledger();
             InMemoryMetrics metrics = new InMemoryMetrics();
             Queues queues = Queues.create(sqs);
@@ -397,13 +399,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static Path defaultDemoLib() {
+    private static Path defaultMotoServer() {
+        Path from;
         try {
-            Path code = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // sluice.jar sits in cli/target; the classes directory is cli/target/classes: demo-lib is beside either
-            return code.getParent().resolve("demo-lib");
+            // sluice.jar sits in cli/target (the classes directory in cli/target/classes): the build's virtual
+            // environment is in target/moto at the root of that tree
+            from = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
         } catch (URISyntaxException | RuntimeException e) {
-            return Path.of("cli", "target", "demo-lib");
+            from = Path.of("");
         }
+        Path start = from;
+        return MotoServer.locate(System.getenv(MotoServer.EXECUTABLE_VARIABLE), start)
+                .or(() -> MotoServer.locate(null, Path.of("")))
+                .orElseThrow(() -> new IllegalStateException("moto is not installed: build with ./mvnw -B -ntp install -DskipTests "
+                        + "(it creates target/moto), or pass --moto-server"));
     }
 }

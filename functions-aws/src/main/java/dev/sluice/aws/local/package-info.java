@@ -1,5 +1,6 @@
 /**
- * A local stand-in for Lambda's SQS event source mapping, for demos and end-to-end tests.
+ * Local stand-ins for the demo and end-to-end tests: Lambda's SQS event source mapping, and the moto server
+ * that serves DynamoDB.
  */
 @NullMarked
 package dev.sluice.aws.local;

@@ -1,7 +1,8 @@
 package dev.sluice.aws.bench;
 
+import dev.sluice.aws.local.MotoServer;
 import dev.sluice.aws.testing.AwsTestClients;
-import dev.sluice.aws.testing.DynamoDbLocalProcess;
+import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.Tables;
 import java.io.File;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class ColdStartBenchmark {
         List<String> powertoolsJars = Arrays.stream(classpath).filter(p -> POWERTOOLS_JARS.stream().anyMatch(p::contains)).toList();
         String powertoolsClasspath = String.join(File.pathSeparator, testClasses, runtime, String.join(File.pathSeparator, powertoolsJars));
 
-        try (DynamoDbLocalProcess engine = DynamoDbLocalProcess.start(); DynamoDbClient setup = AwsTestClients.dynamoDb(engine.endpoint())) {
+        try (MotoServer engine = MotoServer.start(Engines.motoExecutable()); DynamoDbClient setup = AwsTestClients.dynamoDb(engine.endpoint())) {
             String table = Tables.create(setup, "coldstart");
             Map<String, String> env = Map.of(
                     "QUEUE_NAME", "order-events",

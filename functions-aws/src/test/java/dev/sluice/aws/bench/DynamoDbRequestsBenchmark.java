@@ -4,9 +4,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.example.Order;
 import dev.sluice.aws.example.OrderHandler;
+import dev.sluice.aws.local.MotoServer;
 import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
 import dev.sluice.aws.testing.AwsTestClients;
-import dev.sluice.aws.testing.DynamoDbLocalProcess;
+import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.IdempotencyMode;
@@ -33,7 +34,7 @@ public final class DynamoDbRequestsBenchmark {
     /** @param args none */
     public static void main(String[] args) {
         RequestCounter counter = new RequestCounter();
-        try (DynamoDbLocalProcess engine = DynamoDbLocalProcess.start();
+        try (MotoServer engine = MotoServer.start(Engines.motoExecutable());
              DynamoDbClient client = AwsTestClients.dynamoDb(engine.endpoint(), counter);
              SqsClient unused = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:1"))
                      .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {

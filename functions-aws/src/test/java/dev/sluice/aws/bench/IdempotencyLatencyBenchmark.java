@@ -5,9 +5,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.example.Order;
 import dev.sluice.aws.example.OrderHandler;
+import dev.sluice.aws.local.MotoServer;
 import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
 import dev.sluice.aws.testing.AwsTestClients;
-import dev.sluice.aws.testing.DynamoDbLocalProcess;
+import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.LatencyInjector;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.SluiceConfig;
@@ -39,7 +40,7 @@ public final class IdempotencyLatencyBenchmark {
     public static void main(String[] args) {
         int iterations = Integer.getInteger("bench.rounds", 0) > 0 ? Integer.getInteger("bench.rounds") : 40;
         int warmup = 10;
-        try (DynamoDbLocalProcess engine = DynamoDbLocalProcess.start();
+        try (MotoServer engine = MotoServer.start(Engines.motoExecutable());
              DynamoDbClient setup = AwsTestClients.dynamoDb(engine.endpoint());
              DynamoDbClient sluiceClient = AwsTestClients.dynamoDb(engine.endpoint(), new LatencyInjector(LATENCY));
              DynamoDbClient powertoolsClient = AwsTestClients.dynamoDb(engine.endpoint(), new LatencyInjector(LATENCY));

@@ -3,6 +3,8 @@ package dev.sluice.aws.testing;
 import java.net.URI;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -10,7 +12,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** SDK clients for the local engines: fixed test credentials, us-east-1, URL-connection HTTP client. */
+/**
+ * SDK clients for the test engines, URL-connection HTTP client. The local engines get fixed test
+ * credentials in us-east-1; an external endpoint ({@link Engines#DYNAMODB_ENDPOINT},
+ * {@link Engines#SQS_ENDPOINT}) gets the default credentials chain and {@code AWS_REGION}.
+ */
 public final class AwsTestClients {
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
@@ -18,26 +24,35 @@ public final class AwsTestClients {
     private AwsTestClients() {}
 
     /**
-     * @param endpoint DynamoDB Local's endpoint
+     * @param endpoint the DynamoDB endpoint (moto's, or an external one)
      * @param interceptors request counters, latency or failure injection
      * @return a client
      */
     public static DynamoDbClient dynamoDb(URI endpoint, ExecutionInterceptor... interceptors) {
-        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
                 .build();
     }
 
     /**
-     * @param endpoint ElasticMQ's endpoint
+     * @param endpoint the SQS endpoint (ElasticMQ's, or an external one)
      * @param interceptors request counters or failure injection
      * @return a client
      */
     public static SqsClient sqs(URI endpoint, ExecutionInterceptor... interceptors) {
-        return SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
+        return SqsClient.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
                 .build();
+    }
+
+    private static AwsCredentialsProvider credentials(URI endpoint) {
+        return Engines.isExternal(endpoint) ? DefaultCredentialsProvider.builder().build() : CREDENTIALS;
+    }
+
+    private static Region region(URI endpoint) {
+        String region = System.getenv("AWS_REGION");
+        return Engines.isExternal(endpoint) && region != null && !region.isBlank() ? Region.of(region) : Region.US_EAST_1;
     }
 }

@@ -3,8 +3,9 @@ package dev.sluice.tests.aws.bench;
 import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.example.Order;
 import dev.sluice.aws.local.LocalEventSourceMapping;
+import dev.sluice.aws.local.MotoServer;
 import dev.sluice.aws.testing.AwsTestClients;
-import dev.sluice.aws.testing.DynamoDbLocalProcess;
+import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.ElasticMqServer;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 /**
  * End-to-end throughput of the AWS path on this machine, in one run, on one ElasticMQ: a plain
  * receive-process-delete loop against Sluice (SqsBatchConsumer behind the local event source mapping, batch 10,
- * DynamoDB idempotency in guard mode on DynamoDB Local). Both use the same number of pollers and the same
+ * DynamoDB idempotency in guard mode on moto). Both use the same number of pollers and the same
  * "processing" (decode the order). Not run by {@code verify}; see docs/benchmarks.md for the command.
  *
  * <p>Arguments: {@code [messages per measured round, default 5000] [pollers, default 2] [rounds, default 3]}.
@@ -40,9 +41,9 @@ public final class AwsThroughputBenchmark {
         System.out.printf("AWS throughput: %d messages per round, %d pollers, %d rounds, batch 10, %d cores, Java %s%n",
                 messages, pollers, rounds, Runtime.getRuntime().availableProcessors(), Runtime.version());
         try (ElasticMqServer elasticMq = ElasticMqServer.start();
-             DynamoDbLocalProcess dynamoLocal = DynamoDbLocalProcess.start();
+             MotoServer moto = MotoServer.start(Engines.motoExecutable());
              SqsClient sqs = AwsTestClients.sqs(elasticMq.endpoint());
-             DynamoDbClient dynamo = AwsTestClients.dynamoDb(dynamoLocal.endpoint())) {
+             DynamoDbClient dynamo = AwsTestClients.dynamoDb(moto.endpoint())) {
             // warm-up: JIT, connections, engines
             plain(sqs, 1_000, pollers);
             sluice(sqs, dynamo, 1_000, pollers);
