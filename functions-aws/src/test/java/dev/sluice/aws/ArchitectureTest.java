@@ -30,9 +30,9 @@ class ArchitectureTest {
     }
 
     @Test
-    void theLocalEventSourceMappingAndTheExample_areNotUsedByTheAdapter() {
+    void theLocalEventSourceMapping_isNotUsedByTheAdapter() {
         noClasses().that().resideInAnyPackage("dev.sluice.aws", "dev.sluice.aws.internal")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.sluice.aws.local..", "dev.sluice.aws.example..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.sluice.aws.local..")
                 .check(classes);
     }
 }

@@ -3,7 +3,6 @@ package dev.sluice.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.aws.example.Order;
 import dev.sluice.aws.internal.PowertoolsKeys;
 import dev.sluice.aws.local.LocalLambdaContext;
 import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
@@ -11,6 +10,7 @@ import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.Events;
 import dev.sluice.aws.testing.Messages;
+import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.MessageOutcome;
 import dev.sluice.core.SluiceConfig;

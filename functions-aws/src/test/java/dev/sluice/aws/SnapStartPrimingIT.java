@@ -2,9 +2,9 @@ package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.aws.example.Order;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;

@@ -2,12 +2,12 @@ package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.aws.example.OrderEventsFunction;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Consumers;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.Messages;
+import dev.sluice.aws.testing.OrderEventsFunction;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.ScriptedOrderHandler;
 import dev.sluice.aws.testing.Tables;

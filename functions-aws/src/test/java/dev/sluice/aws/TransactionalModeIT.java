@@ -2,12 +2,12 @@ package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.aws.example.Order;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.Events;
 import dev.sluice.aws.testing.FailureInjector;
 import dev.sluice.aws.testing.Messages;
+import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.IdempotencyMode;
 import dev.sluice.core.MessageHandler;

@@ -4,12 +4,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.aws.example.Order;
-import dev.sluice.aws.example.OrderHandler;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.local.MotoServer;
 import dev.sluice.cli.ExitCodes;
 import dev.sluice.cli.SluiceCli;
+import dev.sluice.cli.internal.demo.Order;
+import dev.sluice.cli.internal.demo.OrderHandler;
 import dev.sluice.core.HandlerContext;
 import dev.sluice.core.InMemoryMetrics;
 import dev.sluice.core.Message;
@@ -237,7 +237,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .sqsClient(sqs).dynamoDbClient(dynamo).queueUrl(queueUrl).deadLetterQueueUrl(dlqUrl)
                 .handler(handler).metrics(metrics).logSink(event -> { }).snapStartPriming(false)
                 .build();
-        // what OrderEventsFunction does, with the consumer wired to the local engines instead of the environment
+        // what a Lambda function does (examples/aws-order-events), with the consumer wired to the local engines instead of the environment
         return consumer::handle;
     }
 

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Cold start: time from JVM start to the first handled batch (10 new orders, idempotency on DynamoDB Local),
- * for the example function's shaded jar ({@code target/functions-aws-lambda.jar}) and for the same function
+ * for the test function on a shaded jar of functions-aws ({@code target/bench-lambda.jar}) and for the same function
  * built with Powertools 1.15.0 (AspectJ-woven {@code @Idempotent}, on a classpath of exactly its own
  * dependencies), each in fresh JVMs, alternating, with the JVM flags Lambda's Java runtime uses by default
  * ({@code -XX:+TieredCompilation -XX:TieredStopAtLevel=1}). Also prints the shaded jar's size.
@@ -37,9 +37,9 @@ public final class ColdStartBenchmark {
     /** @param args none; {@code -Dbench.rounds=N} sets the runs per side (default 7) @throws Exception on failure */
     public static void main(String[] args) throws Exception {
         int runs = Integer.getInteger("bench.rounds", 0) > 0 ? Integer.getInteger("bench.rounds") : 7;
-        Path jar = Path.of("target", "functions-aws-lambda.jar");
+        Path jar = Path.of("target", "bench-lambda.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException("build the shaded jar first: ./mvnw -pl functions-aws package -DskipTests");
+            throw new IllegalStateException("build the shaded jar first: ./mvnw -pl functions-aws package -DskipTests -Dbench=ColdStartBenchmark");
         }
         String testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
         String[] classpath = System.getProperty("java.class.path").split(File.pathSeparator);
@@ -68,7 +68,7 @@ public final class ColdStartBenchmark {
             Stats powertoolsProcess = new Stats();
             for (int i = 0; i < runs + 1; i++) {
                 boolean measure = i > 0; // the first round warms the OS page cache for both
-                run(sluiceClasspath, "dev.sluice.aws.example.OrderEventsFunction", "sluice-" + i, env, measure ? sluice : null,
+                run(sluiceClasspath, "dev.sluice.aws.testing.OrderEventsFunction", "sluice-" + i, env, measure ? sluice : null,
                         measure ? sluiceProcess : null);
                 run(powertoolsClasspath, "dev.sluice.aws.powertools.PowertoolsOrderEventsFunction", "powertools-" + i, env,
                         measure ? powertools : null, measure ? powertoolsProcess : null);

@@ -2,12 +2,12 @@ package dev.sluice.aws.bench;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.aws.example.Order;
-import dev.sluice.aws.example.OrderHandler;
 import dev.sluice.aws.local.MotoServer;
 import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.Order;
+import dev.sluice.aws.testing.OrderHandler;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.core.IdempotencyMode;

@@ -1,7 +1,6 @@
 package dev.sluice.aws.testing;
 
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.aws.example.Order;
 import dev.sluice.core.InMemoryMetrics;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.SluiceConfig;

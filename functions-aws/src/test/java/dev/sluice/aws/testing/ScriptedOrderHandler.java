@@ -1,7 +1,5 @@
 package dev.sluice.aws.testing;
 
-import dev.sluice.aws.example.Order;
-import dev.sluice.aws.example.OrderHandler;
 import dev.sluice.core.HandlerContext;
 import dev.sluice.core.Message;
 import dev.sluice.core.MessageHandler;
@@ -12,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The example's {@link OrderHandler} with scripted downstream trouble: orders named in {@code failFirst}
+ * The fixture {@link OrderHandler} with scripted downstream trouble: orders named in {@code failFirst}
  * fail that many times with a retryable error, orders whose id starts with {@code x-} always fail. Records
  * every successful execution, in order, per order id and per FIFO group.
  */

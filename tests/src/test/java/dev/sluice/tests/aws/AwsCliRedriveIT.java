@@ -3,10 +3,10 @@ package dev.sluice.tests.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.aws.example.Order;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
 import dev.sluice.cli.ExitCodes;

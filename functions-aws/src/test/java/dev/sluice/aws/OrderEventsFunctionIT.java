@@ -1,14 +1,15 @@
-package dev.sluice.aws.example;
+package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.local.LocalLambdaContext;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.EventJson;
+import dev.sluice.aws.testing.Order;
+import dev.sluice.aws.testing.OrderEventsFunction;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.ScriptedOrderHandler;
 import dev.sluice.aws.testing.Tables;
@@ -29,7 +30,7 @@ class OrderEventsFunctionIT {
     @Test
     void aRealSqsEventJson_deserialisedAsLambdaDoes_drivesTheFunction() {
         try (SqsClient sqs = AwsTestClients.sqs(Engines.sqs()); DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb())) {
-            // GIVEN the example function wired to local engines, and AWS's documented SQS event shape with two
+            // GIVEN the test function wired to local engines, and AWS's documented SQS event shape with two
             // orders and AWS's own sample body "Test message."
             Queues.Pair queue = Queues.create(sqs, "my-queue", false, 30, 5);
             String table = Tables.create(dynamo, "idempotency");

@@ -1,4 +1,4 @@
-package dev.sluice.aws.example;
+package dev.sluice.aws.testing;
 
 import dev.sluice.core.HandlerContext;
 import dev.sluice.core.Message;
@@ -7,7 +7,7 @@ import dev.sluice.core.PermanentFailureException;
 import java.math.BigDecimal;
 import java.util.Map;
 
-/** The business logic: the one interface a Sluice user implements. */
+/** The order handler the suites and benchmarks run: accepts any order with a non-negative amount. */
 public final class OrderHandler implements MessageHandler<Order> {
     @Override
     public void handle(Message<Order> message, HandlerContext context) {

@@ -1,12 +1,12 @@
-package dev.sluice.aws.example;
+package dev.sluice.cli.internal.demo;
 
 import java.math.BigDecimal;
 import java.util.Objects;
 
 /**
- * An order event, as producers publish it to the {@code order-events} queue.
+ * The order event the demo sends, e.g. {@code {"orderId": "o-1", "customerId": "c-9", "amount": 12.50}}.
  *
- * @param orderId the order's id (the idempotency key, with {@code SLUICE_IDEMPOTENCY_KEY_POINTER=/orderId})
+ * @param orderId the order's id (the demo's idempotency key, {@code /orderId})
  * @param customerId who ordered
  * @param amount the order total
  */

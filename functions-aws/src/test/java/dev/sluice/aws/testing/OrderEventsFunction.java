@@ -1,4 +1,4 @@
-package dev.sluice.aws.example;
+package dev.sluice.aws.testing;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -8,10 +8,10 @@ import dev.sluice.aws.SqsBatchConsumer;
 import java.util.Objects;
 
 /**
- * The Lambda a user writes: build the consumer once, delegate. Configuration comes from the environment
- * ({@code QUEUE_NAME}, {@code IDEMPOTENCY_TABLE}, {@code SLUICE_IDEMPOTENCY_KEY_POINTER}, ...). The
- * consumer lives in a static field, the one piece of global state Sluice allows: it is built during
- * Lambda's init phase (so a SnapStart snapshot contains it, primed) and reused by warm invocations.
+ * A Lambda function as users write it (see {@code examples/aws-order-events}), for the suites and the cold-start
+ * benchmark: the consumer is built once from the environment ({@code QUEUE_NAME}, {@code IDEMPOTENCY_TABLE},
+ * {@code SLUICE_IDEMPOTENCY_KEY_POINTER}, ...) in a static field, and tests wire their own with the second
+ * constructor.
  */
 public final class OrderEventsFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final SqsBatchConsumer<Order> CONSUMER = SqsBatchConsumer.builder(Order.class)
