@@ -2,6 +2,7 @@ package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.internal.PowertoolsKeys;
 import dev.sluice.aws.local.LocalLambdaContext;
@@ -69,6 +70,45 @@ class PowertoolsMigrationIT {
                     .containsExactly("Duplicate", "Duplicate", "Duplicate", "Processed");
             assertThat(sluiceExecutions).hasValue(1);
             assertThat(Tables.count(dynamo, table)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void messagesSluiceProcessedInPowertoolsKeyMode_areDuplicatesForPowertools_afterARollback() {
+        try (DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb()); SqsClient sqs = AwsTestClients.sqs(Engines.sqs())) {
+            // GIVEN Sluice in Powertools key mode processed two orders on a table shared with Powertools
+            String table = Tables.create(dynamo, "shared-idempotency");
+            AtomicInteger sluiceExecutions = new AtomicInteger();
+            SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)
+                    .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
+                            .idempotencyKeyPointer("/orderId").build())
+                    .awsConfig(AwsConfig.from(Map.of(AwsConfig.SLUICE_IDEMPOTENCY_KEY_FORMAT, "powertools",
+                            AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
+                    .sqsClient(sqs)
+                    .dynamoDbClient(dynamo)
+                    .handler((message, context) -> sluiceExecutions.incrementAndGet())
+                    .logSink(event -> { })
+                    .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
+                    .snapStartPriming(false)
+                    .build();
+            List<MessageOutcome> outcomes = sluice.outcomes(Events.of(
+                    Events.record("sl-1", Messages.order("o-1", "10"), Map.of()),
+                    Events.record("sl-2", Messages.order("o-2", "20"), Map.of())), Instant.MAX);
+            assertThat(outcomes).extracting(o -> o.getClass().getSimpleName()).containsExactly("Processed", "Processed");
+
+            // WHEN the team rolls back to the Powertools 1.15.0 function and the same orders arrive again, plus a new one
+            PowertoolsOrderEventsFunction powertools = new PowertoolsOrderEventsFunction(dynamo, table);
+            SQSBatchResponse response = powertools.handleRequest(Events.of(
+                    Events.record("pt-1", Messages.order("o-1", "10"), Map.of()),
+                    Events.record("pt-2", Messages.order("o-2", "20"), Map.of()),
+                    Events.record("pt-3", Messages.order("o-3", "30"), Map.of())),
+                    new LocalLambdaContext("order-events", Duration.ofSeconds(30), Clock.systemUTC()));
+
+            // THEN Powertools reads Sluice's records as completed: it skips both without an error, runs only the new one
+            assertThat(response.getBatchItemFailures()).as("Powertools failed on a record Sluice wrote").isEmpty();
+            assertThat(powertools.executions()).isEqualTo(1);
+            assertThat(sluiceExecutions).hasValue(2);
+            assertThat(Tables.count(dynamo, table)).isEqualTo(3);
         }
     }
 }
