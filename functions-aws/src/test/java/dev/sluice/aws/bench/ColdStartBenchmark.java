@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Cold start: time from JVM start to the first handled batch (10 new orders, idempotency on DynamoDB Local),
+ * Cold start: time from JVM start to the first handled batch (10 new orders, idempotency on moto),
  * for the test function on a shaded jar of functions-aws ({@code target/bench-lambda.jar}) and for the same function
  * built with Powertools 1.15.0 (AspectJ-woven {@code @Idempotent}, on a classpath of exactly its own
  * dependencies), each in fresh JVMs, alternating, with the JVM flags Lambda's Java runtime uses by default

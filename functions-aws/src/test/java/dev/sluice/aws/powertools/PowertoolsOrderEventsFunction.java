@@ -32,7 +32,7 @@ public class PowertoolsOrderEventsFunction implements RequestHandler<SQSEvent, S
     }
 
     /**
-     * @param client a DynamoDB client (e.g. for DynamoDB Local)
+     * @param client a DynamoDB client (e.g. for moto)
      * @param table the idempotency table
      */
     public PowertoolsOrderEventsFunction(DynamoDbClient client, String table) {

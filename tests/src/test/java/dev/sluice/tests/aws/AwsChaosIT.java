@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Chaos on the AWS path (ElasticMQ FIFO queue with a redrive policy, DynamoDB Local, four local event source
+ * Chaos on the AWS path (ElasticMQ FIFO queue with a redrive policy, DynamoDB on moto, four local event source
  * mappings): producer duplicates, transient failures, poison and crashes between effect and acknowledgement.
  * The ledger, kept outside the system, checks that nothing is lost, that groups keep their order and that
  * effects are applied once (transactional) or doubled only where a crash explains it (guard).
