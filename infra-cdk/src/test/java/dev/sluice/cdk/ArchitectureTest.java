@@ -41,11 +41,4 @@ class ArchitectureTest {
                 })
                 .check(CLASSES);
     }
-
-    @Test
-    void theConstruct_doesNotDependOnTheExampleApp() {
-        noClasses().that().resideInAnyPackage("dev.sluice.cdk", "dev.sluice.cdk.internal")
-                .should().dependOnClassesThat().resideInAPackage("dev.sluice.cdk.example")
-                .check(CLASSES);
-    }
 }

@@ -44,9 +44,9 @@ final class CdkTestSupport {
         return Code.fromAsset(dir.toString());
     }
 
-    /** A small jar standing in for functions-aws-lambda.jar. */
+    /** A small jar standing in for a Lambda deployment jar. */
     static Path lambdaJar() {
-        Path jar = tempDir("lambda-jar-").resolve("functions-aws-lambda.jar");
+        Path jar = tempDir("lambda-jar-").resolve("order-events-lambda.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new ZipEntry("stand-in.txt"));
             out.write("stand-in".getBytes(java.nio.charset.StandardCharsets.UTF_8));

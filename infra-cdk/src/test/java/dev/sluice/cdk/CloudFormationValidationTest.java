@@ -62,7 +62,7 @@ class CloudFormationValidationTest {
     }
 
     @Test
-    void cdkJson_enablesValidation_forTheExampleApp() {
+    void cdkJson_enablesValidation() {
         JsonNode cdkJson = CdkTestSupport.json(Path.of("cdk.json"));
         assertThat(cdkJson.at("/context").path(CdkTestSupport.VALIDATE_AGAINST_DEFAULT_RULES).asBoolean()).isTrue();
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cdk.CdkTestSupport.Res;
 import dev.sluice.cdk.CdkTestSupport.Tpl;
-import dev.sluice.cdk.example.ExampleApp;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,10 +37,10 @@ class QueueConsumerNagTest {
 
     @BeforeAll
     static void synthesizeWithNag() {
-        // GIVEN the example app's stack and a FIFO consumer that brings its own alarm topic
+        // GIVEN the cdk.json app's stack and a FIFO consumer that brings its own alarm topic
         App app = CdkTestSupport.validatingApp(
-                Map.of(ExampleApp.LAMBDA_JAR_CONTEXT, CdkTestSupport.lambdaJar().toString()));
-        example = ExampleApp.stack(app);
+                Map.of(SynthCheckApp.LAMBDA_JAR_CONTEXT, CdkTestSupport.lambdaJar().toString()));
+        example = SynthCheckApp.stack(app);
         fifoWithOwnTopic = new Stack(app, "FifoOwnTopic");
         QueueConsumer.builder(fifoWithOwnTopic, "Payments")
                 .queueName("payments")
