@@ -3,6 +3,7 @@ package dev.sluice.tests.aws.bench;
 import dev.sluice.aws.SqsBatchConsumer;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.local.MotoServer;
+import dev.sluice.aws.powertools.PowertoolsOrderEventsFunction;
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.ElasticMqServer;
 import dev.sluice.aws.testing.Engines;
@@ -24,10 +25,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
- * End-to-end throughput of the AWS path on this machine, in one run, on one ElasticMQ: a plain
- * receive-process-delete loop against Sluice (SqsBatchConsumer behind the local event source mapping, batch 10,
- * DynamoDB idempotency in guard mode on moto). Both use the same number of pollers and the same
- * "processing" (decode the order). Not run by {@code verify}; see docs/benchmarks.md for the command.
+ * End-to-end throughput of the AWS path on this machine, in one run, on one ElasticMQ and one moto: a plain
+ * receive-process-delete loop, Sluice (SqsBatchConsumer behind the local event source mapping, batch 10,
+ * DynamoDB idempotency in guard mode), the same function written with Powertools 1.15.0's {@code @Idempotent}
+ * behind the same mappings, Sluice without idempotency, and the plain loop plus the two writes guard mode
+ * makes. All use the same number of pollers and the same "processing" (decode the order). Not run by {@code verify}; see docs/benchmarks.md for the command.
  *
  * <p>Arguments: {@code [messages per measured round, default 5000] [pollers, default 2] [rounds, default 3]}.
  */
@@ -47,29 +49,36 @@ public final class AwsThroughputBenchmark {
             // warm-up: JIT, connections, engines
             plain(sqs, 1_000, pollers);
             sluice(sqs, dynamo, 1_000, pollers);
+            powertools(sqs, dynamo, 1_000, pollers);
             List<Double> plainRates = new ArrayList<>();
             List<Double> sluiceRates = new ArrayList<>();
             List<Double> plainWritesRates = new ArrayList<>();
             List<Double> sluiceNoIdemRates = new ArrayList<>();
+            List<Double> powertoolsRates = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 double p = plain(sqs, messages, pollers);
                 double s = sluice(sqs, dynamo, messages, pollers);
+                double pt = powertools(sqs, dynamo, messages, pollers);
                 double pw = plain(sqs, dynamo, messages, pollers);
                 double sn = sluice(sqs, dynamo, messages, pollers, false);
                 plainRates.add(p);
                 sluiceRates.add(s);
+                powertoolsRates.add(pt);
                 plainWritesRates.add(pw);
                 sluiceNoIdemRates.add(sn);
-                System.out.printf("round %d: plain loop %.0f msg/s, Sluice %.0f msg/s (ratio %.0f %%); plain loop + the same 2 DynamoDB"
-                        + " writes %.0f msg/s, Sluice without idempotency %.0f msg/s%n", round, p, s, 100 * s / p, pw, sn);
+                System.out.printf("round %d: plain loop %.0f msg/s, Sluice %.0f msg/s, Powertools %.0f msg/s (Sluice/Powertools %.2f);"
+                        + " plain loop + the same 2 DynamoDB writes %.0f msg/s, Sluice without idempotency %.0f msg/s%n",
+                        round, p, s, pt, s / pt, pw, sn);
             }
             double p = median(plainRates);
             double s = median(sluiceRates);
+            double pt = median(powertoolsRates);
             double pw = median(plainWritesRates);
             double sn = median(sluiceNoIdemRates);
-            System.out.printf("median: plain loop %.0f msg/s, Sluice %.0f msg/s, ratio %.0f %% (target >= 70 %%)%n", p, s, 100 * s / p);
-            System.out.printf("median: plain loop + 2 writes %.0f msg/s (Sluice/that %.0f %%); Sluice without idempotency %.0f msg/s"
-                    + " (%.0f %% of the plain loop)%n", pw, 100 * s / pw, sn, 100 * sn / p);
+            System.out.printf("median: Sluice %.0f msg/s, Powertools %.0f msg/s, Sluice/Powertools %.2f (target >= 1.5)%n", s, pt, s / pt);
+            System.out.printf("median: Sluice without idempotency %.0f msg/s, plain loop %.0f msg/s, ratio %.2f (target >= 0.95)%n",
+                    sn, p, sn / p);
+            System.out.printf("median: plain loop + 2 writes %.0f msg/s (Sluice/that %.2f); Sluice/plain loop %.2f%n", pw, s / pw, s / p);
         }
     }
 
@@ -166,6 +175,36 @@ public final class AwsThroughputBenchmark {
                 .expressionAttributeValues(java.util.Map.of(":c", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("COMPLETED"))));
     }
 
+    /**
+     * Powertools 1.15.0: the same order-events function written with {@code @Idempotent} (the functions-aws
+     * test fixture, woven at build time), keyed by {@code orderId} on its own table, behind the same local event
+     * source mappings and pollers as Sluice.
+     */
+    private static double powertools(SqsClient sqs, DynamoDbClient dynamo, int messages, int pollers) throws Exception {
+        Queues.Pair queue = preload(sqs, "bench-powertools", messages);
+        PowertoolsOrderEventsFunction function = new PowertoolsOrderEventsFunction(dynamo, Tables.create(dynamo, "bench-powertools"));
+        return drive(sqs, queue, function::handleRequest, function::executions, messages, pollers);
+    }
+
+    private static double drive(SqsClient sqs, Queues.Pair queue,
+            com.amazonaws.services.lambda.runtime.RequestHandler<com.amazonaws.services.lambda.runtime.events.SQSEvent,
+                    com.amazonaws.services.lambda.runtime.events.SQSBatchResponse> function,
+            java.util.function.IntSupplier handled, int messages, int pollers) throws Exception {
+        List<LocalEventSourceMapping> esms = new ArrayList<>();
+        for (int i = 0; i < pollers; i++) {
+            esms.add(LocalEventSourceMapping.builder().sqsClient(sqs).queueUrl(queue.url()).batchSize(10)
+                    .pollWait(Duration.ofSeconds(1)).function(function).build());
+        }
+        long start = System.nanoTime();
+        esms.forEach(LocalEventSourceMapping::start);
+        while (handled.getAsInt() < messages) {
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        esms.forEach(LocalEventSourceMapping::close);
+        return messages / seconds;
+    }
+
     /** Sluice: the consumer with DynamoDB idempotency (guard) behind {@code pollers} local event source mappings. */
     private static double sluice(SqsClient sqs, DynamoDbClient dynamo, int messages, int pollers) throws Exception {
         return sluice(sqs, dynamo, messages, pollers, true);
@@ -184,18 +223,6 @@ public final class AwsThroughputBenchmark {
                 .handler((message, context) -> done.incrementAndGet())
                 .metrics(new dev.sluice.core.InMemoryMetrics()).logSink(event -> { }).snapStartPriming(false)
                 .build();
-        List<LocalEventSourceMapping> esms = new ArrayList<>();
-        for (int i = 0; i < pollers; i++) {
-            esms.add(LocalEventSourceMapping.builder().sqsClient(sqs).queueUrl(queue.url()).batchSize(10)
-                    .pollWait(Duration.ofSeconds(1)).function((event, context) -> consumer.handle(event, context)).build());
-        }
-        long start = System.nanoTime();
-        esms.forEach(LocalEventSourceMapping::start);
-        while (done.get() < messages) {
-            Thread.sleep(5);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        esms.forEach(LocalEventSourceMapping::close);
-        return messages / seconds;
+        return drive(sqs, queue, consumer::handle, done::get, messages, pollers);
     }
 }
