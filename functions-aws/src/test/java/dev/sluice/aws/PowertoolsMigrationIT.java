@@ -47,18 +47,7 @@ class PowertoolsMigrationIT {
             // WHEN the team switches to Sluice, configured in Powertools key mode on the same table, and the
             // same orders arrive again (new SQS message ids), plus a new one
             AtomicInteger sluiceExecutions = new AtomicInteger();
-            SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)
-                    .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
-                            .idempotencyKeyPointer("/orderId").build())
-                    .awsConfig(AwsConfig.from(Map.of(AwsConfig.SLUICE_IDEMPOTENCY_KEY_FORMAT, "powertools",
-                            AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
-                    .sqsClient(sqs)
-                    .dynamoDbClient(dynamo)
-                    .handler((message, context) -> sluiceExecutions.incrementAndGet())
-                    .logSink(event -> { })
-                    .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
-                    .snapStartPriming(false)
-                    .build();
+            SqsBatchConsumer<Order> sluice = sluiceInPowertoolsKeyMode(dynamo, sqs, table, sluiceExecutions);
             List<MessageOutcome> outcomes = sluice.outcomes(Events.of(
                     Events.record("sl-1", Messages.order("o-1", "10"), Map.of()),
                     Events.record("sl-2", Messages.order("o-2", "20"), Map.of()),
@@ -79,18 +68,7 @@ class PowertoolsMigrationIT {
             // GIVEN Sluice in Powertools key mode processed two orders on a table shared with Powertools
             String table = Tables.create(dynamo, "shared-idempotency");
             AtomicInteger sluiceExecutions = new AtomicInteger();
-            SqsBatchConsumer<Order> sluice = SqsBatchConsumer.builder(Order.class)
-                    .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
-                            .idempotencyKeyPointer("/orderId").build())
-                    .awsConfig(AwsConfig.from(Map.of(AwsConfig.SLUICE_IDEMPOTENCY_KEY_FORMAT, "powertools",
-                            AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
-                    .sqsClient(sqs)
-                    .dynamoDbClient(dynamo)
-                    .handler((message, context) -> sluiceExecutions.incrementAndGet())
-                    .logSink(event -> { })
-                    .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
-                    .snapStartPriming(false)
-                    .build();
+            SqsBatchConsumer<Order> sluice = sluiceInPowertoolsKeyMode(dynamo, sqs, table, sluiceExecutions);
             List<MessageOutcome> outcomes = sluice.outcomes(Events.of(
                     Events.record("sl-1", Messages.order("o-1", "10"), Map.of()),
                     Events.record("sl-2", Messages.order("o-2", "20"), Map.of())), Instant.MAX);
@@ -110,5 +88,22 @@ class PowertoolsMigrationIT {
             assertThat(sluiceExecutions).hasValue(2);
             assertThat(Tables.count(dynamo, table)).isEqualTo(3);
         }
+    }
+
+    /** Sluice as a team configures it on a table shared with Powertools: Powertools key mode, key {@code /orderId}. */
+    private static SqsBatchConsumer<Order> sluiceInPowertoolsKeyMode(DynamoDbClient dynamo, SqsClient sqs, String table,
+            AtomicInteger executions) {
+        return SqsBatchConsumer.builder(Order.class)
+                .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
+                        .idempotencyKeyPointer("/orderId").build())
+                .awsConfig(AwsConfig.from(Map.of(AwsConfig.SLUICE_IDEMPOTENCY_KEY_FORMAT, "powertools",
+                        AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
+                .sqsClient(sqs)
+                .dynamoDbClient(dynamo)
+                .handler((message, context) -> executions.incrementAndGet())
+                .logSink(event -> { })
+                .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
+                .snapStartPriming(false)
+                .build();
     }
 }
