@@ -7,19 +7,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The attributes a dead-lettered message carries beside its unchanged body (DESIGN section 6).
  *
+ * <p>Dead-lettering never fails because of what an error text contains: every text field is made safe for
+ * every provider here, once, for both adapters. The error message is redacted first, then characters a
+ * provider rejects in attributes (controls, U+FFFE/U+FFFF, unpaired surrogates) become U+FFFD, then it is cut
+ * to {@value #MAX_ERROR_MESSAGE_BYTES} bytes; the other text fields are made safe and cut to
+ * {@value #MAX_FIELD_BYTES} bytes. Should a provider still reject the dead letter, adapters send it again
+ * with {@link #toMinimalAttributes()}.
+ *
  * @param failureKind why it was dead-lettered
- * @param errorType the exception type (or a Sluice reason type)
+ * @param errorType the exception type (or a Sluice reason type), at most {@link #MAX_FIELD_BYTES} UTF-8 bytes
  * @param errorMessage the redacted error message, at most {@link #MAX_ERROR_MESSAGE_BYTES} UTF-8 bytes
  * @param errorFingerprint a hash of the error type and its top frames, to group equal failures
  * @param attempts attempts used
  * @param firstFailureAt the first failure
  * @param lastFailureAt the last failure
- * @param sourceQueue the queue it failed on
- * @param originalMessageId the message's stable id
+ * @param sourceQueue the queue it failed on, at most {@link #MAX_FIELD_BYTES} UTF-8 bytes
+ * @param originalMessageId the message's stable id, at most {@link #MAX_FIELD_BYTES} UTF-8 bytes
  */
 public record DeadLetterEnvelope(
         FailureKind failureKind,
@@ -34,8 +42,13 @@ public record DeadLetterEnvelope(
 
     /** The longest error message kept, in UTF-8 bytes. */
     public static final int MAX_ERROR_MESSAGE_BYTES = 1024;
+    /**
+     * The longest error type, fingerprint, source queue and message id kept, in UTF-8 bytes: above SQS's
+     * 80-character queue names and Service Bus's 260-character entity paths and 128-character message ids.
+     */
+    public static final int MAX_FIELD_BYTES = 512;
 
-    /** Validates, redacts and truncates. */
+    /** Validates, redacts, makes every text safe for every provider, and truncates. */
     public DeadLetterEnvelope {
         Objects.requireNonNull(failureKind, "failureKind");
         Objects.requireNonNull(errorType, "errorType");
@@ -44,11 +57,11 @@ public record DeadLetterEnvelope(
         Objects.requireNonNull(lastFailureAt, "lastFailureAt");
         Objects.requireNonNull(sourceQueue, "sourceQueue");
         Objects.requireNonNull(originalMessageId, "originalMessageId");
-        // cut before redacting too (cheap, bounded work), and again after: a secret cut at the first limit
-        // lies beyond the second
-        String bounded = Texts.truncateUtf8(Objects.requireNonNullElse(errorMessage, ""), 8 * MAX_ERROR_MESSAGE_BYTES);
-        errorMessage = Texts.truncateUtf8(Redactor.standard().redact(bounded),
-                MAX_ERROR_MESSAGE_BYTES);
+        errorMessage = Texts.redactedAttributeValue(Objects.requireNonNullElse(errorMessage, ""), MAX_ERROR_MESSAGE_BYTES);
+        errorType = Texts.attributeValue(errorType, MAX_FIELD_BYTES);
+        errorFingerprint = Texts.attributeValue(errorFingerprint, MAX_FIELD_BYTES);
+        sourceQueue = Texts.attributeValue(sourceQueue, MAX_FIELD_BYTES);
+        originalMessageId = Texts.attributeValue(originalMessageId, MAX_FIELD_BYTES);
     }
 
     /** @return the envelope as message attributes (names in {@link SluiceAttributes}) */
@@ -67,13 +80,41 @@ public record DeadLetterEnvelope(
     }
 
     /**
-     * Reads an envelope back from a dead letter's attributes.
+     * The envelope cut to what cannot be rejected, for a dead letter a provider refused with the full one:
+     * the failure kind, the stable id and the attempts, so redrive filters by kind and idempotency still work.
+     *
+     * @return the minimal envelope as message attributes
+     */
+    public Map<String, String> toMinimalAttributes() {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(SluiceAttributes.FAILURE_KIND, failureKind.name());
+        attributes.put(SluiceAttributes.ORIGINAL_MESSAGE_ID, originalMessageId);
+        attributes.put(SluiceAttributes.ATTEMPTS, Integer.toString(attempts));
+        return attributes;
+    }
+
+    /**
+     * Reads an envelope back from a dead letter's attributes; failure times missing from them (a minimal
+     * envelope) read as {@link Instant#EPOCH}.
      *
      * @param attributes the dead letter's attributes
      * @return the envelope, or empty when the attributes hold none or an unreadable one (e.g. a message
      *     the queue's own redrive policy moved after a crash)
      */
     public static Optional<DeadLetterEnvelope> fromAttributes(Map<String, String> attributes) {
+        return fromAttributes(attributes, Instant.EPOCH);
+    }
+
+    /**
+     * Reads an envelope back from a dead letter's attributes.
+     *
+     * @param attributes the dead letter's attributes
+     * @param unknownFailureTime the failure times of an envelope that has none (a minimal envelope), e.g. when
+     *     the dead letter was enqueued
+     * @return the envelope, or empty when the attributes hold none or an unreadable one
+     */
+    public static Optional<DeadLetterEnvelope> fromAttributes(Map<String, String> attributes, Instant unknownFailureTime) {
+        Objects.requireNonNull(unknownFailureTime, "unknownFailureTime");
         String kind = attributes.get(SluiceAttributes.FAILURE_KIND);
         if (kind == null) {
             return Optional.empty();
@@ -86,12 +127,16 @@ public record DeadLetterEnvelope(
                     "(none)".equals(message) ? "" : message,
                     attributes.getOrDefault(SluiceAttributes.ERROR_FINGERPRINT, "unknown"),
                     Integer.parseInt(attributes.getOrDefault(SluiceAttributes.ATTEMPTS, "0")),
-                    Instant.parse(attributes.get(SluiceAttributes.FIRST_FAILURE_AT)),
-                    Instant.parse(attributes.get(SluiceAttributes.LAST_FAILURE_AT)),
+                    instant(attributes.get(SluiceAttributes.FIRST_FAILURE_AT), unknownFailureTime),
+                    instant(attributes.get(SluiceAttributes.LAST_FAILURE_AT), unknownFailureTime),
                     attributes.getOrDefault(SluiceAttributes.SOURCE_QUEUE, "unknown"),
                     attributes.getOrDefault(SluiceAttributes.ORIGINAL_MESSAGE_ID, "unknown")));
         } catch (IllegalArgumentException | NullPointerException | DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    private static Instant instant(@Nullable String value, Instant unknown) {
+        return value == null ? unknown : Instant.parse(value);
     }
 }

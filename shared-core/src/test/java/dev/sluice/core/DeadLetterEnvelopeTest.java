@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,11 +147,52 @@ class DeadLetterEnvelopeTest {
     }
 
     @Test
-    void fromAttributes_shouldBeEmpty_whenATimestampIsMissing() {
-        Map<String, String> attributes = new HashMap<>(envelope("boom").toAttributes());
-        attributes.remove(SluiceAttributes.FIRST_FAILURE_AT);
+    void fromAttributes_shouldReadAMinimalEnvelope_withTheGivenTimeForTheMissingFailureTimes() {
+        // GIVEN the minimal envelope an adapter sends when a provider refused the full one
+        Map<String, String> attributes = envelope("boom").toMinimalAttributes();
+        Instant enqueued = Instant.parse("2026-01-16T08:00:00Z");
 
-        assertThat(DeadLetterEnvelope.fromAttributes(attributes)).isEmpty();
+        // WHEN read, with the dead letter's enqueue time for what it lacks
+        // THEN kind, id and attempts read back, so redrive filters by kind still see it
+        assertThat(attributes).containsOnlyKeys("sluice-failure-kind", "sluice-original-message-id", "sluice-attempts");
+        assertThat(DeadLetterEnvelope.fromAttributes(attributes, enqueued)).hasValueSatisfying(read -> {
+            assertThat(read.failureKind()).isEqualTo(FailureKind.EXHAUSTED);
+            assertThat(read.originalMessageId()).isEqualTo("msg-42");
+            assertThat(read.attempts()).isEqualTo(3);
+            assertThat(read.errorType()).isEqualTo("unknown");
+            assertThat(read.lastFailureAt()).isEqualTo(enqueued);
+        });
+    }
+
+    @Test
+    void everyTextField_shouldBeSafeForEveryProvider_whenItCarriesControlCharacters() {
+        // GIVEN a permanent failure whose message, type, queue and id carry characters SQS rejects in attributes
+        DeadLetterEnvelope envelope = new DeadLetterEnvelope(FailureKind.PERMANENT, "com.example.Bad\u0000Type",
+                "negative amount for order o-\u0001\u001B[31m jane.roe@example.com", "fp\uFFFF", 1, FIRST, LAST,
+                "orders\u0007", "msg-\uD800");
+
+        // WHEN written as attributes
+        Map<String, String> attributes = envelope.toAttributes();
+
+        // THEN each such character shows as U+FFFD, redaction still applied, and every value is valid everywhere
+        assertThat(attributes).containsEntry("sluice-error-message", "negative amount for order o-\uFFFD\uFFFD[31m [REDACTED_EMAIL]")
+                .containsEntry("sluice-error-type", "com.example.Bad\uFFFDType")
+                .containsEntry("sluice-error-fingerprint", "fp\uFFFD")
+                .containsEntry("sluice-source-queue", "orders\uFFFD")
+                .containsEntry("sluice-original-message-id", "msg-\uFFFD");
+        assertThat(attributes.values()).allSatisfy(v -> assertThat(v.codePoints())
+                .allMatch(dev.sluice.core.internal.Texts::providerSafe));
+    }
+
+    @Test
+    void theOtherTextFields_shouldBeBounded() {
+        // GIVEN a source queue name and an id far beyond any provider's names
+        DeadLetterEnvelope envelope = new DeadLetterEnvelope(FailureKind.POISON, "T".repeat(2_000), "m", "f".repeat(2_000), 1,
+                FIRST, LAST, "q".repeat(2_000), "i".repeat(2_000));
+
+        // THEN each is cut to the field bound
+        assertThat(List.of(envelope.errorType(), envelope.errorFingerprint(), envelope.sourceQueue(), envelope.originalMessageId()))
+                .allSatisfy(v -> assertThat(utf8Length(v)).isEqualTo(DeadLetterEnvelope.MAX_FIELD_BYTES));
     }
 
     @Test

@@ -46,8 +46,7 @@ public final class StructuredLog {
         fields.forEach((k, v) -> all.put(k, redactValue(redactor, v)));
         if (error != null) {
             all.put("error_type", error.getClass().getName());
-            String bounded = Texts.truncateUtf8(String.valueOf(error.getMessage()), 8192);
-            all.put("error_message", Texts.truncateUtf8(redactor.redact(bounded), 1024));
+            all.put("error_message", Texts.redacted(String.valueOf(error.getMessage()), 1024));
             all.put("error_fingerprint", ErrorFingerprint.of(error));
         }
         try {

@@ -34,9 +34,12 @@ public record DeadLetter(String handle, String providerMessageId, byte[] body, M
         return body.clone();
     }
 
-    /** @return the Sluice envelope, absent for messages the queue itself moved (e.g. after a crash) */
+    /**
+     * @return the Sluice envelope, absent for messages the queue itself moved (e.g. after a crash); a minimal
+     *     envelope (sent when a provider refused the full one) reads with the enqueue time as failure time
+     */
     public Optional<DeadLetterEnvelope> envelope() {
-        return DeadLetterEnvelope.fromAttributes(attributes);
+        return DeadLetterEnvelope.fromAttributes(attributes, enqueuedAt);
     }
 
     /** @return the message's stable id: the envelope's original id, else the provider's id */
