@@ -57,7 +57,7 @@ class AwsChaosIT {
         // THEN the queue drained and no message was lost: each was acknowledged or is in the DLQ with a reason
         assertThat(drained).as("queue drained").isTrue();
         assertThat(ledger.sent()).hasSize(GUARD_MESSAGES);
-        assertThat(ledger.lost()).as("lost messages").isEmpty();
+        assertThat(ledger.lost(effects)).as("lost").isEmpty();
         assertCommon(ledger, effects.keySet());
         // AND every double effect is explained by a crash after the effect (and crashes did cause some)
         assertThat(ledger.unexplainedDoubles(effects)).as("double effects no crash explains").isEmpty();
@@ -79,7 +79,7 @@ class AwsChaosIT {
         // THEN nothing was lost
         assertThat(drained).as("queue drained").isTrue();
         assertThat(ledger.sent()).hasSize(TRANSACTIONAL_MESSAGES);
-        assertThat(ledger.lost()).as("lost messages").isEmpty();
+        assertThat(ledger.lost(effects)).as("lost").isEmpty();
         assertCommon(ledger, effects.keySet());
         // AND no effect committed twice, crashes included
         assertThat(effects).as("effects applied more than once")

@@ -125,9 +125,22 @@ final class ChaosLedger {
         return List.copyOf(sent);
     }
 
-    /** @return sent messages that were neither acknowledged by the function nor are in the DLQ with a reason */
-    List<Sent> lost() {
-        return sent.stream().filter(s -> !acknowledged.contains(s.messageId()) && !deadLetterKinds.containsKey(s.messageId())).toList();
+    /**
+     * @param effectCounts effects per key, as observed for the mode
+     * @return what was lost, one line each: a key that should have an effect and has none while no send of it is in
+     *     the DLQ with a reason (acknowledged without being applied), and a send neither acknowledged by the function
+     *     nor in the DLQ with a reason
+     */
+    List<String> lost(Map<String, Integer> effectCounts) {
+        Set<String> deadLetteredKeys = sent.stream().filter(s -> deadLetterKinds.containsKey(s.messageId()))
+                .map(Sent::key).collect(Collectors.toSet());
+        List<String> lost = new ArrayList<>();
+        keysToApply().stream().sorted()
+                .filter(key -> effectCounts.getOrDefault(key, 0) == 0 && !deadLetteredKeys.contains(key))
+                .forEach(key -> lost.add("key " + key + ": no effect, not dead-lettered"));
+        sent.stream().filter(s -> !acknowledged.contains(s.messageId()) && !deadLetterKinds.containsKey(s.messageId()))
+                .forEach(s -> lost.add("message " + s.messageId() + " (key " + s.key() + "): neither acknowledged nor dead-lettered"));
+        return lost;
     }
 
     Map<String, String> deadLetterKinds() {
@@ -221,7 +234,7 @@ final class ChaosLedger {
         lines.put("double effects", doubles);
         lines.put("  explained by a crash after the effect", doubles - unexplained);
         lines.put("  unexplained", unexplained);
-        lines.put("lost", lost().size());
+        lines.put("lost (no effect and no DLQ, or no ack)", lost(effectCounts).size());
         StringBuilder out = new StringBuilder("=== ledger: " + title + " ===\n");
         lines.forEach((name, value) -> out.append(String.format("%-42s %s%n", name, value)));
         return out.toString();
