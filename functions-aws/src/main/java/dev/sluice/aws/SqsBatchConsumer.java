@@ -23,7 +23,6 @@ import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,8 +45,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *   <li>{@code Retry(delay)}: a batch item failure, and a batched {@code ChangeMessageVisibility} to the
  *       backoff delay.</li>
  *   <li>{@code DeadLettered}: a batched {@code SendMessage} of the unchanged body to the dead-letter queue
- *       with the envelope attributes, then done. If that send fails the message is retried instead: never
- *       lost. The queue's own redrive policy stays the safety net for crashes.</li>
+ *       with the envelope attributes, then done. A dead letter SQS refuses for what it contains is sent
+ *       again with the minimal envelope (failure kind, stable id, attempts); if it cannot be sent at all
+ *       it is retried after the retry policy's backoff for its attempt: never lost. The queue's own
+ *       redrive policy stays the safety net for crashes.</li>
  * </ul>
  * Build once, in a static field of the Lambda class, and call {@link #handle} from {@code handleRequest}.
  * Thread-safe.
@@ -180,7 +181,6 @@ public final class SqsBatchConsumer<T> {
         private @Nullable IdempotencyMode idempotencyMode;
         private @Nullable String queueUrl;
         private @Nullable String deadLetterQueueUrl;
-        private Duration deadLetterFallbackDelay = Duration.ofSeconds(60);
         private @Nullable MetricsSink metrics;
         private @Nullable LogSink logSink;
         private Clock clock = Clock.systemUTC();
@@ -265,12 +265,6 @@ public final class SqsBatchConsumer<T> {
             return this;
         }
 
-        /** @param delay retry delay of a dead letter whose send failed (default 60 s) @return this */
-        public Builder<T> deadLetterFallbackDelay(Duration delay) {
-            this.deadLetterFallbackDelay = Objects.requireNonNull(delay, "deadLetterFallbackDelay");
-            return this;
-        }
-
         /** @param metrics where metrics go (default: EMF lines on standard output) @return this */
         public Builder<T> metrics(MetricsSink metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -316,9 +310,6 @@ public final class SqsBatchConsumer<T> {
             if (handler == null) {
                 throw new IllegalArgumentException("handler is required");
             }
-            if (deadLetterFallbackDelay.isNegative()) {
-                throw new IllegalArgumentException("deadLetterFallbackDelay must not be negative");
-            }
             SluiceConfig cfg = config;
             SqsClient sqs = sqsClient != null ? sqsClient : AwsClients.sqs();
             LogSink logs = logSink != null ? logSink : LambdaJsonLogSink.toStandardOutput(awsConfig.logLevel());
@@ -359,7 +350,7 @@ public final class SqsBatchConsumer<T> {
             BatchProcessor<T> processor = pipeline.build();
             StructuredLog log = new StructuredLog(logs, Map.of("queue_name", processor.queueName()));
             QueueDirectory queues = new QueueDirectory(sqs, queueUrl, deadLetterQueueUrl, cfg.dlqName().orElse(null));
-            BatchActions actions = new BatchActions(sqs, queues, deadLetterFallbackDelay, log);
+            BatchActions actions = new BatchActions(sqs, queues, processor.retryPolicy(), new SecureRandom(), log);
             SnapStartPriming priming = new SnapStartPriming(primingSteps(cfg, codec, sqs, tableStore, tableClient), log);
             if (snapStartPriming != null ? snapStartPriming : awsConfig.snapStartPriming()) {
                 priming.register();

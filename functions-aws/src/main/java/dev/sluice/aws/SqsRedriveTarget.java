@@ -1,7 +1,8 @@
 package dev.sluice.aws;
 
 import dev.sluice.aws.internal.SqsAttributes;
-import dev.sluice.core.internal.Texts;
+import dev.sluice.aws.internal.SqsFifo;
+import dev.sluice.core.SluiceAttributes;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.RedriveTarget;
 import java.nio.charset.StandardCharsets;
@@ -45,12 +46,11 @@ public final class SqsRedriveTarget implements RedriveTarget {
         String text = new String(body, StandardCharsets.UTF_8);
         sqs.sendMessage(r -> {
             r.queueUrl(queueUrl).messageBody(text).messageAttributes(typed);
-            if (queueUrl.endsWith(".fifo")) {
+            if (SqsFifo.isFifo(queueUrl)) {
                 String group = source == null ? null : source.groupId(deadLetter).orElse(null);
                 r.messageGroupId(group != null ? group : deadLetter.originalMessageId())
-                        .messageDeduplicationId(Texts.sha256Hex((deadLetter.originalMessageId() + "|"
-                                + attributes.getOrDefault(dev.sluice.core.SluiceAttributes.REDRIVE_COUNT, "0"))
-                                .getBytes(StandardCharsets.UTF_8)));
+                        .messageDeduplicationId(SqsFifo.deduplicationId(deadLetter.originalMessageId(),
+                                attributes.getOrDefault(SluiceAttributes.REDRIVE_COUNT, "0")));
             }
         });
     }

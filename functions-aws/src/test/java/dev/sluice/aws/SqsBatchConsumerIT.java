@@ -119,11 +119,12 @@ class SqsBatchConsumerIT {
 
     @Test
     void aDeadLetterThatCannotBeSent_fallsBackToRetry_andIsNeverLost() {
-        // GIVEN a consumer whose dead-letter queue URL names a queue that does not exist
+        // GIVEN a consumer whose dead-letter queue URL names a queue that does not exist, and no backoff
         Queues.Pair queue = Queues.create(sqs, "fallback", false, 30, 5);
         String missingDlq = queue.dlqUrl() + "-deleted";
         OrderEventsFunction function = new OrderEventsFunction(consumer(queue, (m, c) -> { })
-                .deadLetterQueueUrl(missingDlq).deadLetterFallbackDelay(Duration.ZERO).build());
+                .deadLetterQueueUrl(missingDlq)
+                .processor(p -> p.retryPolicy(new RetryPolicy(5, BackoffStrategy.fixed(Duration.ZERO)))).build());
         send(queue, "{not json", Map.of());
         // WHEN the poison message is handled
         PollResult first;

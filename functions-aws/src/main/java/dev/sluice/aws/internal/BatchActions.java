@@ -3,32 +3,30 @@ package dev.sluice.aws.internal;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.core.MessageOutcome;
+import dev.sluice.core.RetryPolicy;
 import dev.sluice.core.SluiceAttributes;
 import dev.sluice.core.internal.StructuredLog;
-import dev.sluice.core.internal.Texts;
 import dev.sluice.core.spi.LogSink;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.random.RandomGenerator;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Turns a batch's outcomes into SQS actions and the {@link SQSBatchResponse}: {@code Retry(delay)}
  * becomes a batch item failure plus a (batched) {@code ChangeMessageVisibility} to the delay;
  * {@code DeadLettered} becomes a (batched) {@code SendMessage} to the dead-letter queue with the envelope,
- * after which the message counts as done; a dead letter that cannot be sent falls back to a retry, so
- * the message is never lost (the queue's own redrive policy remains the last resort).
+ * after which the message counts as done (see {@link DeadLetterSender}: a dead letter SQS refuses is sent
+ * again with the minimal envelope); a dead letter that cannot be sent at all falls back to a retry after the
+ * retry policy's backoff for its attempt, so the message is never lost (the queue's own redrive policy
+ * remains the last resort).
  */
 public final class BatchActions {
     /** SQS's limit of entries per batch request. */
@@ -38,20 +36,25 @@ public final class BatchActions {
 
     private final SqsClient sqs;
     private final QueueDirectory queues;
-    private final Duration deadLetterFallbackDelay;
+    private final RetryPolicy retryPolicy;
+    private final RandomGenerator random;
     private final StructuredLog log;
+    private final DeadLetterSender deadLetters;
 
     /**
      * @param sqs the client
      * @param queues queue URL resolution
-     * @param deadLetterFallbackDelay the retry delay of a dead letter that could not be sent
+     * @param retryPolicy whose backoff delays a dead letter that could not be sent
+     * @param random the backoff's jitter
      * @param log where the adapter's own events go
      */
-    public BatchActions(SqsClient sqs, QueueDirectory queues, Duration deadLetterFallbackDelay, StructuredLog log) {
+    public BatchActions(SqsClient sqs, QueueDirectory queues, RetryPolicy retryPolicy, RandomGenerator random, StructuredLog log) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queues = Objects.requireNonNull(queues, "queues");
-        this.deadLetterFallbackDelay = Objects.requireNonNull(deadLetterFallbackDelay, "deadLetterFallbackDelay");
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        this.random = Objects.requireNonNull(random, "random");
         this.log = Objects.requireNonNull(log, "log");
+        this.deadLetters = new DeadLetterSender(sqs, queues, log);
     }
 
     /** A record and its retry delay. */
@@ -69,17 +72,17 @@ public final class BatchActions {
                     + outcomes.size() + " outcomes");
         }
         Map<Integer, PendingRetry> retries = new LinkedHashMap<>();
-        Map<Integer, MessageOutcome.DeadLettered> deadLetters = new LinkedHashMap<>();
+        List<DeadLetterSender.Letter> letters = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             switch (outcomes.get(i)) {
                 case MessageOutcome.Retry retry -> retries.put(i, new PendingRetry(records.get(i), retry.delay()));
-                case MessageOutcome.DeadLettered dead -> deadLetters.put(i, dead);
+                case MessageOutcome.DeadLettered dead -> letters.add(new DeadLetterSender.Letter(i, records.get(i), dead));
                 case MessageOutcome.Processed p -> { }
                 case MessageOutcome.Duplicate d -> { }
             }
         }
-        for (int failed : sendDeadLetters(records, deadLetters)) {
-            retries.put(failed, new PendingRetry(records.get(failed), deadLetterFallbackDelay));
+        for (DeadLetterSender.Letter unsent : deadLetters.send(letters)) {
+            retries.put(unsent.index(), new PendingRetry(unsent.record(), backoff(unsent.outcome().envelope().attempts())));
         }
         changeVisibility(retries);
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
@@ -89,80 +92,6 @@ public final class BatchActions {
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
-    }
-
-    /** @return indices of the dead letters that were not sent */
-    private List<Integer> sendDeadLetters(List<SQSEvent.SQSMessage> records, Map<Integer, MessageOutcome.DeadLettered> deadLetters) {
-        List<Integer> failed = new ArrayList<>();
-        Map<String, List<Integer>> byDlq = new LinkedHashMap<>();
-        for (int index : deadLetters.keySet()) {
-            SQSEvent.SQSMessage record = records.get(index);
-            try {
-                Optional<String> dlq = queues.deadLetterQueueUrl(QueueArn.parse(record.getEventSourceArn()));
-                if (dlq.isEmpty()) {
-                    log.log(LogSink.Level.ERROR, "no dead-letter queue configured or in the queue's redrive policy;"
-                            + " the message is retried", fields(record, "dead_letter_send"), null);
-                    failed.add(index);
-                } else {
-                    byDlq.computeIfAbsent(dlq.get(), k -> new ArrayList<>()).add(index);
-                }
-            } catch (RuntimeException e) {
-                log.log(LogSink.Level.ERROR, "cannot resolve the dead-letter queue; the message is retried",
-                        fields(record, "dead_letter_send"), e);
-                failed.add(index);
-            }
-        }
-        byDlq.forEach((url, indices) -> {
-            boolean fifo = url.endsWith(".fifo");
-            for (int from = 0; from < indices.size(); from += SQS_BATCH) {
-                List<Integer> chunk = indices.subList(from, Math.min(indices.size(), from + SQS_BATCH));
-                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-                for (int index : chunk) {
-                    entries.add(deadLetterEntry(index, records.get(index), deadLetters.get(index), fifo));
-                }
-                try {
-                    SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries));
-                    for (BatchResultErrorEntry error : response.failed()) {
-                        int index = Integer.parseInt(error.id());
-                        log.log(LogSink.Level.ERROR, "dead-letter send failed (" + error.code() + "); the message is retried",
-                                fields(records.get(index), "dead_letter_send"), null);
-                        failed.add(index);
-                    }
-                } catch (RuntimeException e) {
-                    for (int index : chunk) {
-                        log.log(LogSink.Level.ERROR, "dead-letter send failed; the message is retried",
-                                fields(records.get(index), "dead_letter_send"), e);
-                        failed.add(index);
-                    }
-                }
-            }
-        });
-        return failed;
-    }
-
-    private static SendMessageBatchRequestEntry deadLetterEntry(int index, SQSEvent.SQSMessage record,
-                                                                MessageOutcome.DeadLettered dead, boolean fifo) {
-        Map<String, MessageAttributeValue> originals = SqsAttributes.fromEvent(record.getMessageAttributes());
-        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
-        dead.envelope().toAttributes().forEach((name, value) -> attributes.put(name, SqsAttributes.string(value)));
-        originals.forEach((name, value) -> {
-            // the envelope describes this failure; stale copies of it from an earlier life are dropped
-            if (!attributes.containsKey(name) && !name.equals(SluiceAttributes.ATTEMPT)) {
-                attributes.put(name, value);
-            }
-        });
-        SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
-                .id(Integer.toString(index))
-                .messageBody(record.getBody() == null ? "" : record.getBody())
-                .messageAttributes(SqsAttributes.pack(attributes));
-        if (fifo) {
-            Map<String, String> system = record.getAttributes() == null ? Map.of() : record.getAttributes();
-            String group = system.getOrDefault(SqsMessages.GROUP_ID, dead.envelope().originalMessageId());
-            entry.messageGroupId(group)
-                    // one delivery's dead letter is sent once, even when this batch call is retried
-                    .messageDeduplicationId(Texts.sha256Hex(record.getMessageId().getBytes(StandardCharsets.UTF_8)).substring(0, 64));
-        }
-        return entry.build();
     }
 
     private void changeVisibility(Map<Integer, PendingRetry> retries) {
@@ -205,13 +134,20 @@ public final class BatchActions {
         });
     }
 
+    private Duration backoff(int attempts) {
+        // the injected generator need not be thread-safe, and consumers may share one
+        synchronized (random) {
+            return retryPolicy.backoff().delay(Math.max(1, attempts), random);
+        }
+    }
+
     /** Rounds up, so a retry never comes back earlier than its backoff. */
     static int seconds(Duration delay) {
         long seconds = delay.toSeconds() + (delay.toNanosPart() > 0 ? 1 : 0);
         return (int) Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, seconds));
     }
 
-    private static Map<String, Object> fields(SQSEvent.SQSMessage record, String operation) {
+    static Map<String, Object> fields(SQSEvent.SQSMessage record, String operation) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("message_id", Objects.requireNonNullElse(record.getMessageId(), ""));
         SQSEvent.MessageAttribute correlation = record.getMessageAttributes() == null ? null

@@ -34,6 +34,6 @@ public record QueueArn(String arn, String region, String account, String name) {
 
     /** @return whether this is a FIFO queue */
     public boolean fifo() {
-        return name.endsWith(".fifo");
+        return SqsFifo.isFifo(name);
     }
 }
