@@ -62,8 +62,9 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     public static final String COMPLETED = "COMPLETED";
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-    private static final String BEGIN_CONDITION = "attribute_not_exists(#id) OR #expiration < :now_s"
-            + " OR (attribute_exists(#lease) AND #lease < :now_ms AND #status = :inprogress)";
+    // a record has expired, and a lease lapsed, at its expiry instant: the same boundary as the other stores
+    private static final String BEGIN_CONDITION = "attribute_not_exists(#id) OR #expiration <= :now_s"
+            + " OR (attribute_exists(#lease) AND #lease <= :now_ms AND #status = :inprogress)";
     private static final String HELD_CONDITION = "#status = :inprogress AND #lease = :token";
 
     private final DynamoDbClient client;

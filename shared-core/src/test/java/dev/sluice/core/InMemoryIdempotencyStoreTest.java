@@ -1,7 +1,6 @@
 package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
@@ -16,6 +15,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
+/** What only the in-memory store does; the cases every store shares are in {@link InMemoryIdempotencyStoreContractTest}. */
 class InMemoryIdempotencyStoreTest {
     private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
@@ -49,35 +49,6 @@ class InMemoryIdempotencyStoreTest {
             assertThat(outcomes).filteredOn(r -> r instanceof BeginResult.Acquired).hasSize(1);
             assertThat(outcomes).filteredOn(r -> r instanceof BeginResult.InProgress).hasSize(threads - 1);
         }
-    }
-
-    @Test
-    void completedKey_isAlreadyCompleted_andAnotherPayloadIsAMismatch() {
-        BeginResult.Acquired lease = (BeginResult.Acquired) store.begin(request("k", "fp-1", T0));
-        store.complete(lease, T0.plus(Duration.ofHours(1)), null);
-
-        assertThat(store.begin(request("k", "fp-1", T0.plusSeconds(5)))).isInstanceOf(BeginResult.AlreadyCompleted.class);
-        assertThat(store.begin(request("k", "fp-2", T0.plusSeconds(5))))
-                .isEqualTo(new BeginResult.Mismatch("k", "fp-1"));
-    }
-
-    @Test
-    void lapsedLease_isTakenOver_andTheOldHolderCanNoLongerComplete() {
-        BeginResult.Acquired first = (BeginResult.Acquired) store.begin(request("k", "fp", T0));
-
-        BeginResult second = store.begin(request("k", "fp", T0.plusSeconds(61)));
-
-        assertThat(second).isInstanceOf(BeginResult.Acquired.class);
-        assertThatThrownBy(() -> store.complete(first, T0.plus(Duration.ofHours(1)), null))
-                .hasMessageContaining("no longer held");
-    }
-
-    @Test
-    void expiredRecord_isAbsent() {
-        BeginResult.Acquired lease = (BeginResult.Acquired) store.begin(request("k", "fp", T0));
-        store.complete(lease, T0.plus(Duration.ofHours(1)), null);
-
-        assertThat(store.begin(request("k", "other", T0.plus(Duration.ofHours(2))))).isInstanceOf(BeginResult.Acquired.class);
     }
 
     @Test
