@@ -15,6 +15,7 @@ public interface MessagePublisher {
      *
      * @param queue the queue's name
      * @param messages the messages, in the order they must keep
+     * @throws MessageRejectedException when Service Bus refused some for what they contain; all others were sent
      * @throws RuntimeException when any could not be sent; some may have been sent already
      */
     void publish(String queue, List<OutgoingMessage> messages);

@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code Retry(delay)}: a copy goes back to the queue, scheduled at now + delay, carrying
  *       {@code sluice-attempt}, {@code sluice-original-message-id} and {@code sluice-first-failure-at};
  *       session messages keep their session id and are re-published in batch order;</li>
- *   <li>{@code DeadLettered}: a copy goes to the parking queue with the dead-letter envelope;</li>
+ *   <li>{@code DeadLettered}: a copy goes to the parking queue with the dead-letter envelope; a copy
+ *       Service Bus refuses for its content ({@link MessageRejectedException}) is parked again with the
+ *       minimal envelope (failure kind, stable id, attempts);</li>
  *   <li>then {@link #process} returns and the host completes the whole batch. If any send fails it
  *       throws {@link RepublishException}: the host abandons the batch, Service Bus redelivers it, and
  *       idempotency skips what was already done.</li>
@@ -119,17 +121,22 @@ public final class ServiceBusBatchConsumer<T> {
         BatchResult result = processor.process(messages, started.plus(invocationTimeout));
         Instant now = clock.instant();
         List<OutgoingMessage> parked = new ArrayList<>();
+        Map<String, OutgoingMessage> minimalCopies = new LinkedHashMap<>();
         List<OutgoingMessage> retries = new ArrayList<>();
         for (int i = 0; i < result.outcomes().size(); i++) {
             switch (result.outcomes().get(i)) {
                 case MessageOutcome.Retry retry -> retries.add(retryCopy(retry, batch.contentType(i), now));
-                case MessageOutcome.DeadLettered dead -> parked.add(parkedCopy(dead, batch.contentType(i)));
+                case MessageOutcome.DeadLettered dead -> {
+                    OutgoingMessage full = ParkedCopies.full(dead, batch.contentType(i));
+                    parked.add(full);
+                    minimalCopies.put(full.messageId(), ParkedCopies.minimal(dead, batch.contentType(i)));
+                }
                 case MessageOutcome.Processed p -> { }
                 case MessageOutcome.Duplicate d -> { }
             }
         }
-        send(parkingQueue, parked, "park");
-        send(queueName, retries, "republish");
+        send(parkingQueue, parked, "park", minimalCopies);
+        send(queueName, retries, "republish", Map.of());
         if (!parked.isEmpty() || !retries.isEmpty()) {
             log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
                     "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()));
@@ -148,30 +155,38 @@ public final class ServiceBusBatchConsumer<T> {
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
     }
 
-    private static OutgoingMessage parkedCopy(MessageOutcome.DeadLettered dead, @Nullable String contentType) {
-        IncomingMessage message = dead.message();
-        Map<String, String> properties = new LinkedHashMap<>(message.attributes());
-        properties.putAll(dead.envelope().toAttributes());
-        return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
-                message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, null);
-    }
-
-    private void send(String queue, List<OutgoingMessage> copies, String operation) {
+    /**
+     * Sends {@code copies}; those Service Bus refuses for their content are sent again as their entry in
+     * {@code fallbacks} (a dead letter's minimal envelope), and without one the batch is redelivered.
+     */
+    private void send(String queue, List<OutgoingMessage> copies, String operation, Map<String, OutgoingMessage> fallbacks) {
         if (copies.isEmpty()) {
             return;
         }
         try {
             publisher.publish(queue, copies);
+        } catch (MessageRejectedException e) {
+            List<OutgoingMessage> again = e.rejectedMessageIds().stream().map(fallbacks::get).filter(Objects::nonNull).toList();
+            if (again.size() < e.rejectedMessageIds().size()) {
+                throw failed(queue, copies.size(), operation, e);
+            }
+            log(LogSink.Level.WARN, "copies refused for their content; sending them again with the minimal envelope",
+                    Map.of("operation", operation, "target_queue", queue, "refused", again.size()));
+            send(queue, again, operation, Map.of());
         } catch (RuntimeException e) {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("operation", operation);
-            fields.put("target_queue", queue);
-            fields.put("unsent", copies.size());
-            fields.put("error_type", e.getClass().getName());
-            fields.put("error_message", Redactor.standard().redact(String.valueOf(e.getMessage())));
-            log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields);
-            throw new RepublishException(queue, copies.size(), e);
+            throw failed(queue, copies.size(), operation, e);
         }
+    }
+
+    private RepublishException failed(String queue, int unsent, String operation, RuntimeException e) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("operation", operation);
+        fields.put("target_queue", queue);
+        fields.put("unsent", unsent);
+        fields.put("error_type", e.getClass().getName());
+        fields.put("error_message", Redactor.standard().redact(String.valueOf(e.getMessage())));
+        log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields);
+        return new RepublishException(queue, unsent, e);
     }
 
     private void log(LogSink.Level level, String message, Map<String, ?> fields) {

@@ -3,6 +3,8 @@ package dev.sluice.azure;
 import com.azure.core.credential.TokenCredential;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusException;
+import com.azure.messaging.servicebus.ServiceBusFailureReason;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
@@ -13,9 +15,11 @@ import com.azure.messaging.servicebus.models.SubQueue;
 import dev.sluice.azure.internal.ServiceBusMessages;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -75,20 +79,58 @@ public final class ServiceBusMessaging implements MessagePublisher, QueueReader,
             return;
         }
         ServiceBusSenderClient sender = senders.computeIfAbsent(queue, q -> clients.sender().queueName(q).buildClient());
+        Set<String> rejected = new LinkedHashSet<>();
+        RuntimeException refusal = null;
         // one batch send is one atomic transfer; a batch that fills up is sent and the next one started, in order
         ServiceBusMessageBatch batch = sender.createMessageBatch();
+        List<OutgoingMessage> inBatch = new ArrayList<>();
         for (OutgoingMessage message : messages) {
-            ServiceBusMessage sdk = ServiceBusMessages.toSdk(message);
+            ServiceBusMessage sdk;
+            try {
+                sdk = ServiceBusMessages.toSdk(message);
+            } catch (IllegalArgumentException e) {
+                rejected.add(message.messageId());
+                refusal = e;
+                continue;
+            }
             if (!batch.tryAddMessage(sdk)) {
-                sender.sendMessages(batch);
+                send(sender, batch, inBatch, rejected);
                 batch = sender.createMessageBatch();
+                inBatch.clear();
                 if (!batch.tryAddMessage(sdk)) {
-                    throw new IllegalArgumentException("message " + message.messageId() + " is larger than a Service Bus batch");
+                    // larger than Service Bus takes, whatever else the batch holds
+                    rejected.add(message.messageId());
+                    continue;
                 }
             }
+            inBatch.add(message);
         }
         if (batch.getCount() > 0) {
+            send(sender, batch, inBatch, rejected);
+        }
+        if (!rejected.isEmpty()) {
+            throw new MessageRejectedException(queue, rejected, refusal);
+        }
+    }
+
+    private static void send(ServiceBusSenderClient sender, ServiceBusMessageBatch batch, List<OutgoingMessage> inBatch,
+                             Set<String> rejected) {
+        try {
             sender.sendMessages(batch);
+        } catch (ServiceBusException e) {
+            if (e.getReason() != ServiceBusFailureReason.MESSAGE_SIZE_EXCEEDED) {
+                throw e;
+            }
+            if (inBatch.size() == 1) {
+                rejected.add(inBatch.getFirst().messageId());
+                return;
+            }
+            // the broker measures differently from the client: one at a time tells which messages it refuses
+            for (OutgoingMessage message : List.copyOf(inBatch)) {
+                ServiceBusMessageBatch single = sender.createMessageBatch();
+                single.tryAddMessage(ServiceBusMessages.toSdk(message));
+                send(sender, single, List.of(message), rejected);
+            }
         }
     }
 

@@ -63,7 +63,7 @@ final class OrdersFixture {
                     Order order = message.body();
                     runs.computeIfAbsent(order.orderId(), k -> Collections.synchronizedList(new ArrayList<>())).add(clock.instant());
                     if (order.amountCents() <= 0) {
-                        throw new PermanentFailureException("amount must be positive");
+                        throw new PermanentFailureException("amount must be positive for order " + order.orderId());
                     }
                     if (alwaysFail.contains(order.orderId())) {
                         throw new IllegalStateException("payment service unavailable");

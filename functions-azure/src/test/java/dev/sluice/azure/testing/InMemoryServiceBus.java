@@ -1,6 +1,7 @@
 package dev.sluice.azure.testing;
 
 import dev.sluice.azure.MessagePublisher;
+import dev.sluice.azure.MessageRejectedException;
 import dev.sluice.azure.OutgoingMessage;
 import dev.sluice.azure.QueueReader;
 import dev.sluice.azure.ReceivedMessage;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,12 +28,16 @@ import org.jspecify.annotations.Nullable;
  * (activation, sequence number) order; peek-lock with lock tokens, a lock duration and lock expiry;
  * delivery count (incremented per delivery); {@code maxDeliveryCount}, after which an abandoned or
  * lapsed message moves to {@code <queue>/$DeadLetterQueue} with {@code DeadLetterReason}; scheduled
- * enqueue; sessions (a session is locked by one receiver and delivered in order); and injectable send
- * failures. Time is the injected {@link Clock}.
+ * enqueue; sessions (a session is locked by one receiver and delivered in order); injectable send
+ * failures; and injectable refusals of single messages, as Service Bus refuses a message it cannot take
+ * (over a property or size limit): the others of the send are stored and the send throws
+ * {@link MessageRejectedException}. Application properties are stored as given: like Service Bus's AMQP
+ * strings, any text is accepted. Time is the injected {@link Clock}.
  *
  * <p>It does not model: duplicate detection, message TTL and expiry dead-lettering, lock renewal,
  * prefetch, transactions, topics and subscriptions, size limits, throttling, partitioned entities,
- * deferral, or the partial failure of a batch send (a send here is all-or-nothing).
+ * deferral, or the partial failure of a batch send other than an injected refusal (a send that fails
+ * here sends nothing).
  */
 public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
     /**
@@ -113,6 +119,7 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
     private final Map<String, Queue> queues = new LinkedHashMap<>();
     private long sequence;
     private @Nullable BiPredicate<String, List<OutgoingMessage>> failSends;
+    private @Nullable BiPredicate<String, OutgoingMessage> rejectMessages;
     private int sendCalls;
 
     /** @param clock the broker's time */
@@ -143,6 +150,15 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
         this.failSends = rule;
     }
 
+    /**
+     * Makes the broker refuse single messages while {@code rule} says so (e.g. a parked copy with an error message).
+     *
+     * @param rule (queue, message) → refuse; null to stop refusing
+     */
+    public synchronized void rejectMessagesWhen(@Nullable BiPredicate<String, OutgoingMessage> rule) {
+        this.rejectMessages = rule;
+    }
+
     /** @return how many sends (successful or not) were attempted */
     public synchronized int sendCalls() {
         return sendCalls;
@@ -166,12 +182,20 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
             throw new IllegalStateException("injected send failure to " + queue);
         }
         Instant now = clock.instant();
+        Set<String> rejected = new LinkedHashSet<>();
         for (OutgoingMessage message : messages) {
             if (q.settings.sessions() && message.sessionId() == null) {
                 throw new IllegalArgumentException("queue " + queue + " requires a session id");
             }
+            if (rejectMessages != null && rejectMessages.test(queue, message)) {
+                rejected.add(message.messageId());
+                continue;
+            }
             Instant activeAt = message.scheduled().filter(at -> at.isAfter(now)).orElse(now);
             q.messages.add(new Stored(message, ++sequence, activeAt, new LinkedHashMap<>(message.applicationProperties()), 0));
+        }
+        if (!rejected.isEmpty()) {
+            throw new MessageRejectedException(queue, rejected, null);
         }
     }
 
