@@ -5,6 +5,7 @@ import dev.sluice.core.MessageOutcome.Duplicate;
 import dev.sluice.core.MessageOutcome.Processed;
 import dev.sluice.core.MessageOutcome.Retry;
 import dev.sluice.core.MessageOutcome.RetryReason;
+import dev.sluice.core.internal.CircuitBreaker;
 import dev.sluice.core.internal.ErrorFingerprint;
 import dev.sluice.core.internal.IdempotencyKeys;
 import dev.sluice.core.internal.Lanes;
@@ -32,7 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -42,9 +42,13 @@ import org.jspecify.annotations.Nullable;
  * release → outcome. Messages of one group run in order, one at a time, and after a group's first
  * failure its later messages return unprocessed; other groups and ungrouped messages run concurrently
  * on virtual threads, bounded by {@code concurrency}. No message starts with less than
- * {@code safetyMargin} of invocation time left; after {@code circuitBreakerThreshold} consecutive
- * retryable failures the rest of the batch returns unprocessed. Nothing escapes: {@link #process} never
- * throws because of a message.
+ * {@code safetyMargin} of invocation time left. A circuit breaker that lives as long as the processor
+ * (so across the invocations of a warm instance) opens after {@code circuitBreakerThreshold}
+ * consecutive retryable handler failures or timeouts; while it is open messages return unprocessed
+ * after {@code circuitOpenDelay}, then one probe decides. Permanent failures, poison,
+ * {@link RetryLaterException} and store failures neither count nor reset it. A handler's
+ * {@link RetryLaterException} replaces the backoff with its delay. Nothing escapes: {@link #process}
+ * never throws because of a message.
  *
  * <p>Build once (e.g. in a static field) and reuse: thread-safe.
  *
@@ -62,8 +66,7 @@ public final class BatchProcessor<T> {
     private final @Nullable MessageSignatures signatures;
     private final int concurrency;
     private final Duration safetyMargin;
-    private final int circuitBreakerThreshold;
-    private final Duration circuitOpenDelay;
+    private final CircuitBreaker breaker;
     private final @Nullable Duration handlerTimeout;
     private final int maxPayloadBytes;
     private final Clock clock;
@@ -82,8 +85,7 @@ public final class BatchProcessor<T> {
         this.signatures = b.signatures;
         this.concurrency = b.concurrency;
         this.safetyMargin = b.safetyMargin;
-        this.circuitBreakerThreshold = b.circuitBreakerThreshold;
-        this.circuitOpenDelay = b.circuitOpenDelay;
+        this.breaker = new CircuitBreaker(b.circuitBreakerThreshold, b.circuitOpenDelay, b.clock);
         this.handlerTimeout = b.handlerTimeout;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.clock = b.clock;
@@ -166,7 +168,6 @@ public final class BatchProcessor<T> {
     /** Per-batch state shared by the lanes. */
     private final class Run {
         final Instant deadline;
-        final AtomicInteger consecutiveFailures = new AtomicInteger();
         final Semaphore permits = new Semaphore(concurrency);
 
         Run(Instant deadline) {
@@ -206,25 +207,27 @@ public final class BatchProcessor<T> {
             Thread.currentThread().interrupt();
             return notStarted(message, Duration.ZERO, RetryReason.TIME_BUDGET);
         }
+        CircuitBreaker.Permit permit = breaker.tryAcquire();
         try {
-            return processOne(message, run);
+            return processOne(message, run, permit);
         } catch (Throwable t) {
             // nothing escapes: a pipeline bug or a broken store becomes a retry, never a lost batch
             log.log(LogSink.Level.ERROR, "unexpected pipeline failure", messageFields(message, "pipeline"), t);
             return retryableFailure(message, message.priorAttempts() + message.deliveryCount(), t, RetryReason.FAILED, run);
         } finally {
+            permit.release();
             run.permits.release();
         }
     }
 
-    private MessageOutcome processOne(IncomingMessage message, Run run) {
+    private MessageOutcome processOne(IncomingMessage message, Run run, CircuitBreaker.Permit permit) {
         metrics.count(SluiceMetrics.RECEIVED, 1, queueDimension);
         int attempt = message.priorAttempts() + message.deliveryCount();
         if (run.remaining().compareTo(safetyMargin) < 0) {
             return notStarted(message, Duration.ZERO, RetryReason.TIME_BUDGET);
         }
-        if (circuitBreakerThreshold > 0 && run.consecutiveFailures.get() >= circuitBreakerThreshold) {
-            return notStarted(message, circuitOpenDelay, RetryReason.CIRCUIT_OPEN);
+        if (!permit.admitted()) {
+            return notStarted(message, breaker.openDelay(), RetryReason.CIRCUIT_OPEN);
         }
         byte[] body = message.bodyUnsafe();
         if (signatures != null
@@ -303,7 +306,7 @@ public final class BatchProcessor<T> {
 
         if (failure == TIMED_OUT) {
             // the handler may still be running: keep the lease so no one else runs it concurrently
-            run.consecutiveFailures.incrementAndGet();
+            permit.failed();
             metrics.count(SluiceMetrics.ERRORS, 1, errorDims("Timeout"));
             if (attempt >= retryPolicy.maxAttempts()) {
                 return deadLetter(message, FailureKind.TIMEOUT, "Timeout",
@@ -327,7 +330,7 @@ public final class BatchProcessor<T> {
                             + " the record's lease will lapse", messageFields(message, "idempotency_complete"), e);
                 }
             }
-            run.consecutiveFailures.set(0);
+            permit.succeeded();
             return new Processed(message);
         }
         if (lease != null) {
@@ -337,6 +340,12 @@ public final class BatchProcessor<T> {
             return deadLetter(message, FailureKind.PERMANENT, failure.getClass().getName(),
                     String.valueOf(failure.getMessage()), ErrorFingerprint.of(failure), attempt);
         }
+        Duration requested = classifier.requestedDelay(failure).orElse(null);
+        if (requested != null) {
+            // the handler chose the delay; it still uses an attempt, but the downstream answered
+            return retryableFailure(message, attempt, failure, RetryReason.RETRY_LATER, run, requested);
+        }
+        permit.failed();
         return retryableFailure(message, attempt, failure, RetryReason.FAILED, run);
     }
 
@@ -384,19 +393,29 @@ public final class BatchProcessor<T> {
     }
 
     private MessageOutcome retryableFailure(IncomingMessage message, int attempt, Throwable error, RetryReason reason, Run run) {
-        run.consecutiveFailures.incrementAndGet();
+        return retryableFailure(message, attempt, error, reason, run, null);
+    }
+
+    private MessageOutcome retryableFailure(IncomingMessage message, int attempt, Throwable error, RetryReason reason, Run run,
+                                            @Nullable Duration requestedDelay) {
         metrics.count(SluiceMetrics.ERRORS, 1, errorDims(error.getClass().getName()));
         if (attempt >= retryPolicy.maxAttempts()) {
             return deadLetter(message, FailureKind.EXHAUSTED, error.getClass().getName(), String.valueOf(error.getMessage()),
                     ErrorFingerprint.of(error), attempt);
         }
         log.log(LogSink.Level.WARN, "attempt failed, will retry", withAttempt(message, attempt), error);
-        return retry(message, attempt, reason);
+        return retry(message, attempt, reason, requestedDelay);
     }
 
     private Retry retry(IncomingMessage message, int attempt, RetryReason reason) {
+        return retry(message, attempt, reason, null);
+    }
+
+    private Retry retry(IncomingMessage message, int attempt, RetryReason reason, @Nullable Duration requestedDelay) {
         metrics.count(SluiceMetrics.RETRY_ATTEMPTS, 1, queueDimension);
-        return new Retry(message, backoff(attempt), attempt, reason, firstFailureAt(message));
+        // a requested delay is passed on unchanged: the adapter clamps it to the provider's limit
+        Duration delay = requestedDelay != null ? requestedDelay : backoff(attempt);
+        return new Retry(message, delay, attempt, reason, firstFailureAt(message));
     }
 
     private Duration backoff(int attempt) {
@@ -567,8 +586,8 @@ public final class BatchProcessor<T> {
         private Builder() {}
 
         /**
-         * Takes queue name, retry policy, signing keys, concurrency, payload cap and safety margin from
-         * loaded configuration; later builder calls override.
+         * Takes queue name, retry policy, signing keys, concurrency, payload cap, safety margin and circuit
+         * breaker from loaded configuration; later builder calls override.
          *
          * @param config the configuration
          * @return this
@@ -580,6 +599,8 @@ public final class BatchProcessor<T> {
             this.concurrency = config.concurrency();
             this.maxPayloadBytes = config.maxPayloadBytes();
             this.safetyMargin = config.safetyMargin();
+            this.circuitBreakerThreshold = config.circuitBreakerThreshold();
+            this.circuitOpenDelay = config.circuitOpenDelay();
             return this;
         }
 
@@ -638,8 +659,10 @@ public final class BatchProcessor<T> {
         }
 
         /**
-         * @param threshold consecutive retryable failures that open the breaker (0 disables; default 5)
-         * @param openDelay delay of the messages returned while it is open (default 30 s)
+         * @param threshold consecutive retryable handler failures or timeouts that open the breaker, counted
+         *     across batches (0 disables; default 5)
+         * @param openDelay how long it stays open before one probe runs, and the delay of the messages
+         *     returned meanwhile (default 30 s)
          * @return this
          */
         public Builder<T> circuitBreaker(int threshold, Duration openDelay) {

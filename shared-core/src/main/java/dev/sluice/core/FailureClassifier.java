@@ -1,16 +1,19 @@
 package dev.sluice.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Decides whether a handler's exception is permanent (dead-letter now) or retryable. Walks the cause
  * chain from the outermost exception inward; the first exception whose type was classified decides,
  * by its most specific classified type.
- * {@link PermanentFailureException} is always permanent; anything unclassified is retryable.
+ * {@link PermanentFailureException} is always permanent, {@link RetryLaterException} always retryable
+ * (with the delay it asks for); anything unclassified is retryable.
  */
 public final class FailureClassifier {
     private final List<Map.Entry<Class<? extends Throwable>, Boolean>> permanentByType;
@@ -41,6 +44,9 @@ public final class FailureClassifier {
             if (t instanceof PermanentFailureException) {
                 return true;
             }
+            if (t instanceof RetryLaterException) {
+                return false;
+            }
             Map.Entry<Class<? extends Throwable>, Boolean> best = null;
             for (Map.Entry<Class<? extends Throwable>, Boolean> e : permanentByType) {
                 // the most specific classified type wins
@@ -53,6 +59,27 @@ public final class FailureClassifier {
             }
         }
         return false;
+    }
+
+    /**
+     * The delay a handler asked for: that of the first {@link RetryLaterException} in the cause chain of
+     * a failure that is not {@linkplain #isPermanent(Throwable) permanent}.
+     *
+     * @param error a handler's failure
+     * @return the requested delay, or empty when the retry policy's backoff applies
+     */
+    public Optional<Duration> requestedDelay(Throwable error) {
+        if (isPermanent(error)) {
+            return Optional.empty();
+        }
+        List<Throwable> seen = new ArrayList<>();
+        for (Throwable t = error; t != null && !seen.contains(t); t = t.getCause()) {
+            seen.add(t);
+            if (t instanceof RetryLaterException later) {
+                return Optional.of(later.delay());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Builds a {@link FailureClassifier}. */

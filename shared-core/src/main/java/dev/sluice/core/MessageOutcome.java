@@ -46,6 +46,11 @@ public sealed interface MessageOutcome
         FAILED,
         /** The handler ran past its time limit. */
         TIMED_OUT,
+        /**
+         * The handler asked to be retried after a delay of its choosing ({@link RetryLaterException}); the
+         * outcome's delay is the one requested.
+         */
+        RETRY_LATER,
         /** Another consumer holds a live lease on the same idempotency key. */
         IN_PROGRESS,
         /** Not started: too little invocation time left. */
@@ -57,7 +62,7 @@ public sealed interface MessageOutcome
 
         /** @return whether the handler was executed for this try */
         public boolean started() {
-            return this == FAILED || this == TIMED_OUT;
+            return this == FAILED || this == TIMED_OUT || this == RETRY_LATER;
         }
     }
 

@@ -51,19 +51,28 @@ public final class SluiceConfig {
     public static final String SLUICE_MAX_PAYLOAD_BYTES = "SLUICE_MAX_PAYLOAD_BYTES";
     /** No message starts with less invocation time left, in milliseconds (default 2000). */
     public static final String SLUICE_SAFETY_MARGIN_MS = "SLUICE_SAFETY_MARGIN_MS";
+    /**
+     * Consecutive retryable handler failures (or timeouts) that open the circuit breaker, across the
+     * invocations of a warm instance; 0 turns it off (default 5).
+     */
+    public static final String SLUICE_CIRCUIT_BREAKER_THRESHOLD = "SLUICE_CIRCUIT_BREAKER_THRESHOLD";
+    /** How long the circuit breaker stays open before one probe runs, in milliseconds (default 30000). */
+    public static final String SLUICE_CIRCUIT_OPEN_MS = "SLUICE_CIRCUIT_OPEN_MS";
     /** Path of a properties file to read instead of the classpath's {@code sluice.properties}. */
     public static final String SLUICE_CONFIG_FILE = "SLUICE_CONFIG_FILE";
 
-    private static final Map<String, String> DEFAULTS = Map.of(
-            QUEUE_MAX_RETRY_ATTEMPTS, "3",
-            QUEUE_RETRY_BACKOFF_MS, "1000",
-            QUEUE_RETRY_BACKOFF_MAX_MS, "300000",
-            QUEUE_VISIBILITY_TIMEOUT_SECONDS, "30",
-            IDEMPOTENCY_TTL_SECONDS, "1814400",
-            SLUICE_IDEMPOTENCY_LEASE_SECONDS, "300",
-            SLUICE_CONCURRENCY, "16",
-            SLUICE_MAX_PAYLOAD_BYTES, "4194304",
-            SLUICE_SAFETY_MARGIN_MS, "2000");
+    private static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry(QUEUE_MAX_RETRY_ATTEMPTS, "3"),
+            Map.entry(QUEUE_RETRY_BACKOFF_MS, "1000"),
+            Map.entry(QUEUE_RETRY_BACKOFF_MAX_MS, "300000"),
+            Map.entry(QUEUE_VISIBILITY_TIMEOUT_SECONDS, "30"),
+            Map.entry(IDEMPOTENCY_TTL_SECONDS, "1814400"),
+            Map.entry(SLUICE_IDEMPOTENCY_LEASE_SECONDS, "300"),
+            Map.entry(SLUICE_CONCURRENCY, "16"),
+            Map.entry(SLUICE_MAX_PAYLOAD_BYTES, "4194304"),
+            Map.entry(SLUICE_SAFETY_MARGIN_MS, "2000"),
+            Map.entry(SLUICE_CIRCUIT_BREAKER_THRESHOLD, "5"),
+            Map.entry(SLUICE_CIRCUIT_OPEN_MS, "30000"));
 
     private final String queueName;
     private final @Nullable String dlqName;
@@ -80,6 +89,8 @@ public final class SluiceConfig {
     private final int concurrency;
     private final int maxPayloadBytes;
     private final Duration safetyMargin;
+    private final int circuitBreakerThreshold;
+    private final Duration circuitOpenDelay;
 
     private SluiceConfig(Map<String, String> v) {
         this.queueName = required(v, QUEUE_NAME);
@@ -110,6 +121,8 @@ public final class SluiceConfig {
         this.concurrency = (int) positive(v, SLUICE_CONCURRENCY, 1, 1024);
         this.maxPayloadBytes = (int) positive(v, SLUICE_MAX_PAYLOAD_BYTES, 1024, 256L * 1024 * 1024);
         this.safetyMargin = Duration.ofMillis(positive(v, SLUICE_SAFETY_MARGIN_MS, 0, 600_000));
+        this.circuitBreakerThreshold = (int) positive(v, SLUICE_CIRCUIT_BREAKER_THRESHOLD, 0, 10_000);
+        this.circuitOpenDelay = Duration.ofMillis(positive(v, SLUICE_CIRCUIT_OPEN_MS, 1, 43_200_000));
     }
 
     /**
@@ -249,6 +262,12 @@ public final class SluiceConfig {
     /** @return no message starts with less invocation time left */
     public Duration safetyMargin() { return safetyMargin; }
 
+    /** @return consecutive retryable failures that open the circuit breaker; 0 when it is off */
+    public int circuitBreakerThreshold() { return circuitBreakerThreshold; }
+
+    /** @return how long the circuit breaker stays open before one probe runs */
+    public Duration circuitOpenDelay() { return circuitOpenDelay; }
+
     @Override
     public String toString() {
         // never the signing keys' secrets
@@ -319,6 +338,14 @@ public final class SluiceConfig {
 
         /** @param margin {@value #SLUICE_SAFETY_MARGIN_MS} @return this */
         public Builder safetyMargin(Duration margin) { return set(SLUICE_SAFETY_MARGIN_MS, Long.toString(margin.toMillis())); }
+
+        /** @param threshold {@value #SLUICE_CIRCUIT_BREAKER_THRESHOLD} (0 turns the breaker off) @return this */
+        public Builder circuitBreakerThreshold(int threshold) {
+            return set(SLUICE_CIRCUIT_BREAKER_THRESHOLD, Integer.toString(threshold));
+        }
+
+        /** @param delay {@value #SLUICE_CIRCUIT_OPEN_MS} @return this */
+        public Builder circuitOpenDelay(Duration delay) { return set(SLUICE_CIRCUIT_OPEN_MS, Long.toString(delay.toMillis())); }
 
         /** @return the configuration @throws ConfigurationException naming the first bad variable */
         public SluiceConfig build() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -121,5 +122,25 @@ class FailureClassifierTest {
 
         // THEN classification ends (no endless loop) with "retryable"
         assertThat(defaults.isPermanent(a)).isFalse();
+    }
+
+    @Test
+    void retryLater_shouldBeRetryable_withItsDelay_evenWhenItsSupertypeIsClassifiedPermanent() {
+        // GIVEN a user who classified every RuntimeException as permanent
+        FailureClassifier strict = FailureClassifier.builder().permanent(RuntimeException.class).build();
+        RetryLaterException later = new RetryLaterException("429 from payments", Duration.ofSeconds(90));
+
+        // THEN a handler's explicit request still wins
+        assertThat(strict.isPermanent(later)).isFalse();
+        assertThat(strict.requestedDelay(later)).contains(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void requestedDelay_shouldBeFoundAsACause_unlessAnOuterExceptionIsPermanent() {
+        RetryLaterException later = new RetryLaterException(Duration.ofSeconds(7));
+
+        assertThat(defaults.requestedDelay(new CompletionException(later))).contains(Duration.ofSeconds(7));
+        assertThat(defaults.requestedDelay(new PermanentFailureException("gone", later))).isEmpty();
+        assertThat(defaults.requestedDelay(new IllegalStateException("plain"))).isEmpty();
     }
 }

@@ -34,6 +34,8 @@ class SluiceConfigTest {
         assertThat(config.concurrency()).isEqualTo(16);
         assertThat(config.maxPayloadBytes()).isEqualTo(4 * 1024 * 1024);
         assertThat(config.safetyMargin()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.circuitBreakerThreshold()).isEqualTo(5);
+        assertThat(config.circuitOpenDelay()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.dlqName()).isEmpty();
         assertThat(config.idempotencyTable()).isEmpty();
         assertThat(config.idempotencyContainer()).isEmpty();
@@ -201,6 +203,8 @@ class SluiceConfigTest {
             "SLUICE_CONCURRENCY; max",
             "SLUICE_MAX_PAYLOAD_BYTES; 4MB",
             "SLUICE_SAFETY_MARGIN_MS; -",
+            "SLUICE_CIRCUIT_BREAKER_THRESHOLD; off",
+            "SLUICE_CIRCUIT_OPEN_MS; 30s",
     })
     void build_shouldRejectGarbage_namingTheVariable(String variable, String value) {
         // GIVEN a numeric variable holding something that is not a whole number
@@ -214,6 +218,24 @@ class SluiceConfigTest {
         assertThat(e).isNotNull();
         assertThat(e.setting()).isEqualTo(variable);
         assertThat(e.getMessage()).startsWith(variable + ":").contains("'" + value + "'");
+    }
+
+    @Test
+    void circuitBreakerSettings_shouldComeFromTheEnvironment_andTheBuilderOverrides() {
+        // GIVEN the breaker's variables in the environment
+        Map<String, String> env = Map.of(SluiceConfig.QUEUE_NAME, "orders",
+                SluiceConfig.SLUICE_CIRCUIT_BREAKER_THRESHOLD, "0", SluiceConfig.SLUICE_CIRCUIT_OPEN_MS, "90000");
+
+        // WHEN loaded, and loaded again with a typed override
+        SluiceConfig fromEnv = SluiceConfig.from(env, null).build();
+        SluiceConfig overridden = SluiceConfig.from(env, null).circuitBreakerThreshold(8)
+                .circuitOpenDelay(Duration.ofSeconds(10)).build();
+
+        // THEN 0 turns the breaker off, and builder calls win
+        assertThat(fromEnv.circuitBreakerThreshold()).isZero();
+        assertThat(fromEnv.circuitOpenDelay()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(overridden.circuitBreakerThreshold()).isEqualTo(8);
+        assertThat(overridden.circuitOpenDelay()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @ParameterizedTest(name = "{0} = ''{1}''")
@@ -245,6 +267,8 @@ class SluiceConfigTest {
             "SLUICE_CONCURRENCY, 1, 1024",
             "SLUICE_MAX_PAYLOAD_BYTES, 1024, 268435456",
             "SLUICE_SAFETY_MARGIN_MS, 0, 600000",
+            "SLUICE_CIRCUIT_BREAKER_THRESHOLD, 0, 10000",
+            "SLUICE_CIRCUIT_OPEN_MS, 1, 43200000",
     })
     void build_shouldAcceptTheBounds_andRejectOneBeyond(String variable, long min, long max) {
         // GIVEN each bound and the value just past it
