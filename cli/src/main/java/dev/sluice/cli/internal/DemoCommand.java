@@ -233,7 +233,9 @@ public final class DemoCommand implements Callable<Integer> {
                         .retryBackoff(Duration.ofSeconds(1)).retryBackoffMax(Duration.ofSeconds(2))
                         .visibilityTimeout(Duration.ofSeconds(10))
                         .idempotencyTable(table).idempotencyKeyPointer("/orderId")
-                        .idempotencyLease(Duration.ofSeconds(5)).build())
+                        .idempotencyLease(Duration.ofSeconds(5))
+                        // the breaker spans invocations; at the demo's compressed time scale it stays open 2 s, not 30
+                        .circuitOpenDelay(Duration.ofSeconds(2)).build())
                 .sqsClient(sqs).dynamoDbClient(dynamo).queueUrl(queueUrl).deadLetterQueueUrl(dlqUrl)
                 .handler(handler).metrics(metrics).logSink(event -> { }).snapStartPriming(false)
                 .build();

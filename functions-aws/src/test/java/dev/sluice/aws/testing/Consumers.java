@@ -19,7 +19,8 @@ public final class Consumers {
      * @param dynamo a DynamoDB client
      * @param handler the handler
      * @param metrics where metrics go
-     * @return a consumer: 3 attempts, 1-second backoff, idempotency keyed by {@code /orderId} with a 3-second lease
+     * @return a consumer: 3 attempts, 1-second backoff, idempotency keyed by {@code /orderId} with a 3-second lease,
+     *     a circuit breaker that stays open for 1 second
      */
     public static SqsBatchConsumer<Order> orders(Queues.Pair queue, String table, SqsClient sqs, DynamoDbClient dynamo,
                                                  MessageHandler<Order> handler, InMemoryMetrics metrics) {
@@ -33,6 +34,8 @@ public final class Consumers {
                         .idempotencyKeyPointer("/orderId")
                         // a duplicate that meets its twin in flight waits for the lease: keep it short here
                         .idempotencyLease(Duration.ofSeconds(3))
+                        // the breaker outlives a batch: keep its open delay at the tests' scale, like the backoff
+                        .circuitOpenDelay(Duration.ofSeconds(1))
                         .build())
                 .sqsClient(sqs)
                 .dynamoDbClient(dynamo)
