@@ -6,6 +6,8 @@ import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyStore;
 import dev.sluice.core.spi.IdempotencyTransaction;
+import dev.sluice.core.spi.RecordStateMachine;
+import dev.sluice.core.spi.Release;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,31 +16,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * Idempotency records in a DynamoDB table, in the format of Powertools for AWS Lambda so teams can share
  * one table: partition key {@code id} (string), {@code status} ({@code INPROGRESS} / {@code COMPLETED}),
  * {@code expiration} (TTL, epoch seconds), {@code in_progress_expiration} (lease, epoch milliseconds) and
- * {@code validation} (Sluice's SHA-256 payload fingerprint). Enable the table's TTL on {@code expiration}.
+ * {@code validation} (Sluice's SHA-256 payload fingerprint), plus two attributes Powertools ignores:
+ * {@code sluice_failures} (the count of failed executions) and {@code sluice_first_failure_at} (epoch
+ * milliseconds). Enable the table's TTL on {@code expiration}. Decisions are {@link RecordStateMachine}'s.
  *
  * <ul>
- *   <li>{@link #begin}: one conditional {@code PutItem} that succeeds if the record is absent, expired, or
- *       {@code INPROGRESS} with a lapsed lease (milliseconds compared with milliseconds). On a failed
- *       condition DynamoDB returns the existing item ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}),
- *       so a duplicate costs one request and no read.</li>
+ *   <li>{@link #begin}: one conditional {@code UpdateItem} that succeeds if the record is absent, or
+ *       {@code INPROGRESS} with a lapsed or released lease (milliseconds compared with milliseconds), the same
+ *       payload and not expired; it keeps the failure count and returns the old item ({@code ReturnValues=ALL_OLD})
+ *       so the count is known without a read. On a failed condition DynamoDB returns the existing item
+ *       ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}), so a duplicate costs one request and no read.
+ *       Only when the state machine then says the record may be replaced (expired, or a lapsed lease of another
+ *       payload) does a second request follow: a {@code PutItem} of the fresh record, conditional on the item
+ *       being unchanged.</li>
  *   <li>{@link #complete}: one conditional {@code UpdateItem} (guard mode), or one
  *       {@code TransactWriteItems} with the handler's writes (transactional mode).</li>
- *   <li>{@link #release}: one conditional {@code DeleteItem}.</li>
+ *   <li>{@link #release}: one conditional {@code UpdateItem} that ends the lease and writes the failure
+ *       count. The status stays {@code INPROGRESS} with {@code in_progress_expiration = 0}, which both Sluice
+ *       and Powertools 1.15 read as free (Powertools compares that attribute with the time in seconds).</li>
  * </ul>
  * Complete and release are conditional on the lease this consumer wrote, so a consumer whose lease
  * lapsed and was taken over cannot overwrite or delete the new holder's record. The store never reads a
@@ -56,15 +67,23 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     public static final String STATUS = "status";
     /** Payload fingerprint. */
     public static final String VALIDATION = "validation";
+    /** Sluice only: the count of failed executions of a released record. */
+    public static final String FAILURES = "sluice_failures";
+    /** Sluice only: when the first of them failed, epoch milliseconds. */
+    public static final String FIRST_FAILURE_AT = "sluice_first_failure_at";
     /** Status of a claimed record. */
     public static final String INPROGRESS = "INPROGRESS";
     /** Status of a done record. */
     public static final String COMPLETED = "COMPLETED";
 
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-    // a record has expired, and a lease lapsed, at its expiry instant: the same boundary as the other stores
-    private static final String BEGIN_CONDITION = "attribute_not_exists(#id) OR #expiration <= :now_s"
-            + " OR (attribute_exists(#lease) AND #lease <= :now_ms AND #status = :inprogress)";
+    private static final int MAX_DECISION_ROUNDS = 8;
+    private static final long RELEASED_LEASE = 0;
+    // new work, or a take-over that keeps the count (RecordStateMachine.Write.TAKE_OVER); a record has expired, and
+    // a lease lapsed, at its expiry instant: the same boundary as the other stores
+    private static final String TAKE_CONDITION = "attribute_not_exists(#id) OR (#expiration > :now_s"
+            + " AND #status = :inprogress AND #lease <= :now_ms AND #validation = :fp)";
+    private static final String TAKE_UPDATE = "SET #status = :inprogress, #expiration = :expiration, #lease = :lease,"
+            + " #validation = :fp";
     private static final String HELD_CONDITION = "#status = :inprogress AND #lease = :token";
 
     private final DynamoDbClient client;
@@ -104,65 +123,58 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     public BeginResult begin(BeginRequest request) {
         String id = recordId(request.key());
         String token = Long.toString(request.leaseExpiresAt().toEpochMilli());
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(ID, s(id));
-        item.put(STATUS, s(INPROGRESS));
-        item.put(EXPIRATION, n(request.expiresAt().getEpochSecond()));
-        item.put(IN_PROGRESS_EXPIRATION, n(request.leaseExpiresAt().toEpochMilli()));
-        item.put(VALIDATION, s(request.fingerprint()));
+        Map<String, AttributeValue> old;
         try {
-            client.putItem(r -> r.tableName(table)
-                    .item(item)
-                    .conditionExpression(BEGIN_CONDITION)
-                    .expressionAttributeNames(Map.of("#id", ID, "#expiration", EXPIRATION, "#lease", IN_PROGRESS_EXPIRATION,
-                            "#status", STATUS))
-                    .expressionAttributeValues(Map.of(":now_s", n(request.now().getEpochSecond()),
-                            ":now_ms", n(request.now().toEpochMilli()), ":inprogress", s(INPROGRESS)))
+            UpdateItemResponse taken = client.updateItem(r -> r.tableName(table)
+                    .key(Map.of(ID, DynamoDbRecords.s(id)))
+                    .updateExpression(TAKE_UPDATE)
+                    .conditionExpression(TAKE_CONDITION)
+                    .expressionAttributeNames(DynamoDbRecords.names(TAKE_UPDATE, TAKE_CONDITION))
+                    .expressionAttributeValues(Map.of(":now_s", DynamoDbRecords.n(request.now().getEpochSecond()),
+                            ":now_ms", DynamoDbRecords.n(request.now().toEpochMilli()),
+                            ":inprogress", DynamoDbRecords.s(INPROGRESS), ":fp", DynamoDbRecords.s(request.fingerprint()),
+                            ":expiration", DynamoDbRecords.n(request.expiresAt().getEpochSecond()),
+                            ":lease", DynamoDbRecords.n(request.leaseExpiresAt().toEpochMilli())))
+                    .returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            // the count the record kept is the one the state machine carries over
+            if (RecordStateMachine.begin(DynamoDbRecords.state(taken.attributes()), request)
+                    instanceof RecordStateMachine.Acquire acquire) {
+                return acquire.acquired(token);
+            }
             return new BeginResult.Acquired(request.key(), request.fingerprint(), request.leaseExpiresAt(), token);
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> existing = e.hasItem() ? e.item() : readFallback(id);
-            return existing(request, existing);
+            old = e.hasItem() ? e.item() : readFallback(id);
         }
+        for (int round = 0; round < MAX_DECISION_ROUNDS; round++) {
+            switch (RecordStateMachine.begin(DynamoDbRecords.state(old), request)) {
+                case RecordStateMachine.Refuse refuse -> {
+                    return refuse.result();
+                }
+                case RecordStateMachine.Acquire acquire -> {
+                    Map<String, AttributeValue> values = new HashMap<>();
+                    String condition = DynamoDbRecords.unchanged(old == null ? Map.of() : old, values);
+                    try {
+                        client.putItem(r -> r.tableName(table)
+                                .item(DynamoDbRecords.item(id, acquire.record()))
+                                .conditionExpression(condition)
+                                .expressionAttributeNames(DynamoDbRecords.names(condition))
+                                .expressionAttributeValues(values.isEmpty() ? null : values)
+                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                        return acquire.acquired(token);
+                    } catch (ConditionalCheckFailedException e) {
+                        old = e.hasItem() ? e.item() : readFallback(id); // another consumer changed it: decide again
+                    }
+                }
+            }
+        }
+        throw new SluiceException("idempotency record '" + request.key() + "' changed " + MAX_DECISION_ROUNDS
+                + " times while deciding; retry later");
     }
 
     /** Only for a DynamoDB that does not return the old item on a failed condition. */
-    private Map<String, AttributeValue> readFallback(String id) {
-        return client.getItem(r -> r.tableName(table).key(Map.of(ID, s(id))).consistentRead(true)).item();
-    }
-
-    private static BeginResult existing(BeginRequest request, @Nullable Map<String, AttributeValue> item) {
-        if (item == null || item.isEmpty()) {
-            // deleted between our write and the read: another consumer released it; try again soon
-            return new BeginResult.InProgress(request.key(), request.now().plusSeconds(1));
-        }
-        AttributeValue validation = item.get(VALIDATION);
-        String stored = validation == null ? null : validation.s();
-        // only a Sluice fingerprint is comparable; Powertools' optional validation hash is not
-        if (stored != null && SHA256_HEX.matcher(stored).matches() && !stored.equals(request.fingerprint())) {
-            return new BeginResult.Mismatch(request.key(), stored);
-        }
-        AttributeValue status = item.get(STATUS);
-        if (status != null && COMPLETED.equals(status.s())) {
-            return new BeginResult.AlreadyCompleted(request.key());
-        }
-        return new BeginResult.InProgress(request.key(), leaseExpiry(item, request.now()));
-    }
-
-    private static Instant leaseExpiry(Map<String, AttributeValue> item, Instant now) {
-        try {
-            AttributeValue lease = item.get(IN_PROGRESS_EXPIRATION);
-            if (lease != null && lease.n() != null) {
-                return Instant.ofEpochMilli(Long.parseLong(lease.n()));
-            }
-            AttributeValue expiration = item.get(EXPIRATION);
-            if (expiration != null && expiration.n() != null) {
-                return Instant.ofEpochSecond(Long.parseLong(expiration.n()));
-            }
-        } catch (NumberFormatException ignored) {
-            // unreadable: treat as held for a moment
-        }
-        return now.plusSeconds(1);
+    private @Nullable Map<String, AttributeValue> readFallback(String id) {
+        return client.getItem(r -> r.tableName(table).key(Map.of(ID, DynamoDbRecords.s(id))).consistentRead(true)).item();
     }
 
     @Override
@@ -170,9 +182,10 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Update update = Update.builder()
                 .tableName(table)
                 .key(Map.of(ID, s(recordId(lease.key()))))
-                .updateExpression("SET #status = :completed, #expiration = :expiration")
+                .updateExpression("SET #status = :completed, #expiration = :expiration REMOVE #failures, #first")
                 .conditionExpression(HELD_CONDITION)
-                .expressionAttributeNames(Map.of("#status", STATUS, "#expiration", EXPIRATION, "#lease", IN_PROGRESS_EXPIRATION))
+                .expressionAttributeNames(Map.of("#status", STATUS, "#expiration", EXPIRATION, "#lease", IN_PROGRESS_EXPIRATION,
+                        "#failures", FAILURES, "#first", FIRST_FAILURE_AT))
                 .expressionAttributeValues(Map.of(":completed", s(COMPLETED), ":expiration", n(expiresAt.getEpochSecond()),
                         ":inprogress", s(INPROGRESS), ":token", n(Long.parseLong(lease.token()))))
                 .build();
@@ -218,15 +231,30 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void release(BeginResult.Acquired lease) {
+    public void release(BeginResult.Acquired lease, Release release) {
+        // an ended lease is written as 0, not as the release time: Powertools 1.15 compares in_progress_expiration
+        // (milliseconds) with the time in seconds, so only a value below that reads as free to it
+        long until = release.leaseExpiresAt().isBefore(lease.leaseExpiresAt()) ? RELEASED_LEASE
+                : release.leaseExpiresAt().toEpochMilli();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":inprogress", s(INPROGRESS),
+                ":token", n(Long.parseLong(lease.token())), ":until", n(until)));
+        String update;
+        if (release.firstFailureAt() != null) {
+            update = "SET #lease = :until, #failures = :failures, #first = :first";
+            values.put(":failures", n(release.failures()));
+            values.put(":first", n(release.firstFailureAt().toEpochMilli()));
+        } else {
+            update = "SET #lease = :until REMOVE #failures, #first";
+        }
         try {
-            client.deleteItem(r -> r.tableName(table)
+            client.updateItem(r -> r.tableName(table)
                     .key(Map.of(ID, s(recordId(lease.key()))))
+                    .updateExpression(update)
                     .conditionExpression(HELD_CONDITION)
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#lease", IN_PROGRESS_EXPIRATION))
-                    .expressionAttributeValues(Map.of(":inprogress", s(INPROGRESS), ":token", n(Long.parseLong(lease.token())))));
+                    .expressionAttributeNames(DynamoDbRecords.names(update, HELD_CONDITION))
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
-            // no longer ours (lapsed and taken over): nothing to release
+            // no longer ours (lapsed and taken over): nothing to count
         }
     }
 

@@ -20,6 +20,7 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.internal.Texts;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
+import dev.sluice.core.spi.RecordStateMachine;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -131,7 +132,7 @@ class DynamoDbIdempotencyStoreIT {
         // AND the crashed consumer's lease no longer completes or deletes the record
         assertThatThrownBy(() -> store.complete((BeginResult.Acquired) crashed, T0.plus(Duration.ofDays(7)), null))
                 .isInstanceOf(SluiceException.class).hasMessageContaining("no longer held");
-        store.release((BeginResult.Acquired) crashed);
+        store.release((BeginResult.Acquired) crashed, RecordStateMachine.failed((BeginResult.Acquired) crashed, T0.plusSeconds(6)));
         assertThat(Tables.item(dynamo, table, "orders#m-2").get("status").s()).isEqualTo("COMPLETED");
     }
 
@@ -200,15 +201,15 @@ class DynamoDbIdempotencyStoreIT {
         IncomingMessage message = Messages.incoming("m-8", Messages.order("o-8", "1"), Map.of());
         // WHEN a new message is processed
         guard.process(List.of(message), Instant.MAX);
-        // THEN it costs one PutItem and one UpdateItem
-        assertThat(requests.snapshot()).isEqualTo(Map.of("PutItem", 1, "UpdateItem", 1));
+        // THEN it costs two UpdateItems: the conditional begin and the completion
+        assertThat(requests.snapshot()).isEqualTo(Map.of("UpdateItem", 2));
         // WHEN the same message is redelivered
         requests.reset();
         MessageOutcome duplicate = guard.process(List.of(message), Instant.MAX).outcomes().getFirst();
-        // THEN it is a duplicate that cost one failed conditional PutItem and no read
+        // THEN it is a duplicate that cost one failed conditional UpdateItem and no read
         assertThat(duplicate).isInstanceOf(MessageOutcome.Duplicate.class);
-        assertThat(requests.snapshot()).isEqualTo(Map.of("PutItem", 1));
-        assertThat(requests.failures("PutItem")).isEqualTo(1);
+        assertThat(requests.snapshot()).isEqualTo(Map.of("UpdateItem", 1));
+        assertThat(requests.failures("UpdateItem")).isEqualTo(1);
         assertThat(requests.calls("GetItem")).isZero();
     }
 
@@ -219,6 +220,28 @@ class DynamoDbIdempotencyStoreIT {
         // WHEN a new message is processed
         tx.process(List.of(Messages.incoming("m-9", Messages.order("o-9", "1"), Map.of())), Instant.MAX);
         // THEN it costs the conditional begin and one TransactWriteItems, no separate completion write
-        assertThat(requests.snapshot()).isEqualTo(Map.of("PutItem", 1, "TransactWriteItems", 1));
+        assertThat(requests.snapshot()).isEqualTo(Map.of("UpdateItem", 1, "TransactWriteItems", 1));
+    }
+
+    @Test
+    void requestsPerMessage_aRetryAfterAFailure_countsItInTheRelease_andItsBeginReadsNothing() {
+        // GIVEN a handler that fails once with a retryable error
+        AtomicInteger calls = new AtomicInteger();
+        BatchProcessor<JsonNode> guard = consumer(new ManualClock(T0), IdempotencyMode.GUARD, (m, c) -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("downstream busy");
+            }
+        });
+        IncomingMessage message = Messages.incoming("m-10", Messages.order("o-10", "1"), Map.of());
+        // WHEN it fails: begin and the release that counts the failure
+        guard.process(List.of(message), Instant.MAX);
+        assertThat(requests.snapshot()).isEqualTo(Map.of("UpdateItem", 2));
+        assertThat(Tables.item(dynamo, table, "orders#m-10")).containsKeys("sluice_failures", "sluice_first_failure_at");
+        // AND the redelivery runs as attempt 2: begin (which returns the count) and completion, no read
+        requests.reset();
+        MessageOutcome retried = guard.process(List.of(message), Instant.MAX).outcomes().getFirst();
+        assertThat(retried).isInstanceOf(MessageOutcome.Processed.class);
+        assertThat(requests.snapshot()).isEqualTo(Map.of("UpdateItem", 2));
+        assertThat(Tables.item(dynamo, table, "orders#m-10").get("status").s()).isEqualTo("COMPLETED");
     }
 }

@@ -90,9 +90,79 @@ class PowertoolsMigrationIT {
         }
     }
 
-    /** Sluice as a team configures it on a table shared with Powertools: Powertools key mode, key {@code /orderId}. */
+    @Test
+    void aRecordSluiceReleasedAfterAFailure_isFreeForPowertools_whichRunsIt_andSluiceThenSeesADuplicate() {
+        try (DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb()); SqsClient sqs = AwsTestClients.sqs(Engines.sqs())) {
+            // GIVEN Sluice in Powertools key mode whose handler failed o-1 with a retryable error
+            String table = Tables.create(dynamo, "shared-idempotency");
+            AtomicInteger sluiceExecutions = new AtomicInteger();
+            SqsBatchConsumer<Order> failing = sluiceInPowertoolsKeyMode(dynamo, sqs, table, (message, context) -> {
+                sluiceExecutions.incrementAndGet();
+                throw new IllegalStateException("downstream busy");
+            });
+            List<MessageOutcome> failed = failing.outcomes(Events.of(Events.record("sl-1", Messages.order("o-1", "10"), Map.of())),
+                    Instant.MAX);
+            assertThat(failed).singleElement().isInstanceOf(MessageOutcome.Retry.class);
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> released =
+                    Tables.item(dynamo, table, PowertoolsKeys.recordId("testFunction.process", "o-1"));
+            assertThat(released.get("status").s()).as("a status Powertools knows").isEqualTo("INPROGRESS");
+            assertThat(Long.parseLong(released.get("in_progress_expiration").n())).as("the lease ended at the release")
+                    .isLessThanOrEqualTo(Instant.now().toEpochMilli());
+            assertThat(released.get("sluice_failures").n()).isEqualTo("1");
+
+            // WHEN the team rolls back to Powertools 1.15.0 and o-1 arrives again
+            PowertoolsOrderEventsFunction powertools = new PowertoolsOrderEventsFunction(dynamo, table);
+            SQSBatchResponse response = powertools.handleRequest(Events.of(Events.record("pt-1", Messages.order("o-1", "10"), Map.of())),
+                    new LocalLambdaContext("order-events", Duration.ofSeconds(30), Clock.systemUTC()));
+
+            // THEN Powertools treats the released record as free and runs the order, without an error
+            assertThat(response.getBatchItemFailures()).as("Powertools failed on a record Sluice released").isEmpty();
+            assertThat(powertools.executions()).isEqualTo(1);
+            assertThat(Tables.item(dynamo, table, PowertoolsKeys.recordId("testFunction.process", "o-1")).get("status").s())
+                    .isEqualTo("COMPLETED");
+            // AND when Sluice comes back, Powertools' completion makes o-1 a duplicate
+            AtomicInteger again = new AtomicInteger();
+            assertThat(sluiceInPowertoolsKeyMode(dynamo, sqs, table, again).outcomes(
+                    Events.of(Events.record("sl-2", Messages.order("o-1", "10"), Map.of())), Instant.MAX))
+                    .singleElement().isInstanceOf(MessageOutcome.Duplicate.class);
+            assertThat(again).hasValue(0);
+        }
+    }
+
+    @Test
+    void anOrderPowertoolsFailed_isRunBySluiceAsItsFirstAttempt_andPowertoolsThenSeesSluicesCompletion() {
+        try (DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb()); SqsClient sqs = AwsTestClients.sqs(Engines.sqs())) {
+            // GIVEN Powertools 1.15.0 failed o-7 (its handler threw; Powertools deleted its record)
+            String table = Tables.create(dynamo, "shared-idempotency");
+            PowertoolsOrderEventsFunction powertools = new PowertoolsOrderEventsFunction(dynamo, table);
+            SQSBatchResponse failed = powertools.handleRequest(Events.of(Events.record("pt-7", Messages.order("o-7", "-1"), Map.of())),
+                    new LocalLambdaContext("order-events", Duration.ofSeconds(30), Clock.systemUTC()));
+            assertThat(failed.getBatchItemFailures()).hasSize(1);
+
+            // WHEN Sluice in Powertools key mode receives o-7 and its handler records the attempt it runs as
+            AtomicInteger attempt = new AtomicInteger();
+            List<MessageOutcome> outcomes = sluiceInPowertoolsKeyMode(dynamo, sqs, table, (message, context) -> attempt.set(context.attempt()))
+                    .outcomes(Events.of(Events.record("sl-7", Messages.order("o-7", "-1"), Map.of())), Instant.MAX);
+
+            // THEN Sluice runs it as attempt 1 (Powertools' failures are not on record) and completes it
+            assertThat(outcomes).singleElement().isInstanceOf(MessageOutcome.Processed.class);
+            assertThat(attempt).hasValue(1);
+            // AND Powertools, rolled back to, reads Sluice's completion as a duplicate
+            SQSBatchResponse after = powertools.handleRequest(Events.of(Events.record("pt-8", Messages.order("o-7", "-1"), Map.of())),
+                    new LocalLambdaContext("order-events", Duration.ofSeconds(30), Clock.systemUTC()));
+            assertThat(after.getBatchItemFailures()).isEmpty();
+            assertThat(powertools.executions()).isEqualTo(1);
+        }
+    }
+
     private static SqsBatchConsumer<Order> sluiceInPowertoolsKeyMode(DynamoDbClient dynamo, SqsClient sqs, String table,
             AtomicInteger executions) {
+        return sluiceInPowertoolsKeyMode(dynamo, sqs, table, (message, context) -> executions.incrementAndGet());
+    }
+
+    /** Sluice as a team configures it on a table shared with Powertools: Powertools key mode, key {@code /orderId}. */
+    private static SqsBatchConsumer<Order> sluiceInPowertoolsKeyMode(DynamoDbClient dynamo, SqsClient sqs, String table,
+            dev.sluice.core.MessageHandler<Order> handler) {
         return SqsBatchConsumer.builder(Order.class)
                 .config(SluiceConfig.builder().queueName("order-events").idempotencyTable(table)
                         .idempotencyKeyPointer("/orderId").build())
@@ -100,7 +170,7 @@ class PowertoolsMigrationIT {
                         AwsConfig.SLUICE_POWERTOOLS_HANDLER_NAME, "process")))
                 .sqsClient(sqs)
                 .dynamoDbClient(dynamo)
-                .handler((message, context) -> executions.incrementAndGet())
+                .handler(handler)
                 .logSink(event -> { })
                 .metrics(dev.sluice.core.spi.MetricsSink.NOOP)
                 .snapStartPriming(false)

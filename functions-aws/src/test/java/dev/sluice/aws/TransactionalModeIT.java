@@ -95,10 +95,10 @@ class TransactionalModeIT {
         network.failNext(1);
         // WHEN the message is processed
         MessageOutcome failed = process(consumer, "m-3", Messages.order("o-2", "7"));
-        // THEN it is retried, and neither the order row nor a record exists (the lease was released)
+        // THEN it is retried, the order row does not exist, and the record was released with the failure counted
         assertThat(failed).isInstanceOf(MessageOutcome.Retry.class);
         assertThat(Tables.item(dynamo, ordersTable, "o-2")).isEmpty();
-        assertThat(Tables.item(dynamo, idempotencyTable, "order-events#o-2")).isEmpty();
+        assertReleasedAfterOneFailure("order-events#o-2");
         // WHEN it is redelivered
         MessageOutcome retried = process(consumer, "m-3", Messages.order("o-2", "7"));
         // THEN both commit, once
@@ -116,10 +116,17 @@ class TransactionalModeIT {
         SqsBatchConsumer<Order> consumer = consumer();
         // WHEN the message is processed
         MessageOutcome outcome = process(consumer, "m-4", Messages.order("o-3", "99"));
-        // THEN nothing of it committed: the row is unchanged and no COMPLETED record exists
+        // THEN nothing of it committed: the row is unchanged and the record is released, not COMPLETED
         assertThat(outcome).isInstanceOf(MessageOutcome.Retry.class);
         assertThat(Tables.item(dynamo, ordersTable, "o-3").get("amount").n()).isEqualTo("1");
-        assertThat(Tables.item(dynamo, idempotencyTable, "order-events#o-3")).isEmpty();
+        assertReleasedAfterOneFailure("order-events#o-3");
         assertThat(List.of(executions.get())).containsExactly(1);
+    }
+
+    private void assertReleasedAfterOneFailure(String id) {
+        Map<String, AttributeValue> record = Tables.item(dynamo, idempotencyTable, id);
+        assertThat(record.get("status").s()).isEqualTo("INPROGRESS");
+        assertThat(record.get("in_progress_expiration").n()).isEqualTo("0");
+        assertThat(record.get("sluice_failures").n()).isEqualTo("1");
     }
 }

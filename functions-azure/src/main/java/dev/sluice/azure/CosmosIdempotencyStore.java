@@ -17,6 +17,9 @@ import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyStore;
 import dev.sluice.core.spi.IdempotencyTransaction;
+import dev.sluice.core.spi.RecordState;
+import dev.sluice.core.spi.RecordStateMachine;
+import dev.sluice.core.spi.Release;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,9 +29,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Idempotency records in a Cosmos DB container (partition key {@code /pk}, TTL enabled with default
  * {@code -1}). {@code begin} is one {@code createItem}; when the record exists (409) it is read and
- * decided: completed, a live lease, another payload, or a lapsed lease / expired record that is replaced
- * under an {@code _etag} condition, so exactly one of many concurrent consumers acquires a key.
- * {@code complete} and {@code release} are conditional on the ETag the lease holds. Every record carries
+ * {@link RecordStateMachine} decides: completed, a live lease, another payload, or a free record (expired,
+ * lapsed or released) that is replaced under an {@code _etag} condition, so exactly one of many concurrent
+ * consumers acquires a key. {@code complete} and {@code release} are conditional on the ETag the lease holds;
+ * {@code release} replaces the record with its lease ended and the failure count written. Every record carries
  * an item {@code ttl} from its expiry; expiry is also checked against the request's {@code now}, so a
  * record Cosmos has not deleted yet is treated as absent.
  *
@@ -57,47 +61,32 @@ public final class CosmosIdempotencyStore implements IdempotencyStore {
         String id = CosmosRecords.recordId(key);
         String pkValue = partitionKeyValue(key);
         PartitionKey pk = new PartitionKey(pkValue);
-        ObjectNode fresh = CosmosRecords.record(key, pkValue, Status.IN_PROGRESS, request.fingerprint(),
-                request.leaseExpiresAt(), request.expiresAt(), request.now());
+        // new work is the common case: try to create the record before reading anything
+        RecordStateMachine.Decision decision = RecordStateMachine.begin(null, request);
+        Optional<CosmosItemResponse<ObjectNode>> read = Optional.empty();
         for (int round = 0; round < MAX_DECISION_ROUNDS; round++) {
-            try {
-                CosmosItemResponse<ObjectNode> created = container.createItem(fresh, pk, minimal());
-                return acquired(request, created.getETag());
-            } catch (CosmosException e) {
-                if (e.getStatusCode() != 409) {
-                    throw failure("begin", key, e);
+            switch (decision) {
+                case RecordStateMachine.Refuse refuse -> {
+                    return refuse.result();
                 }
-            }
-            Optional<CosmosItemResponse<ObjectNode>> read = read(id, pk, key);
-            if (read.isEmpty()) {
-                continue; // deleted (released or expired) between our create and read: create again
-            }
-            ObjectNode existing = read.get().getItem();
-            Status status = CosmosRecords.status(existing);
-            Instant leaseExpiresAt = CosmosRecords.instant(existing, "leaseExpiresAt");
-            boolean free = !CosmosRecords.instant(existing, "expiresAt").isAfter(request.now())
-                    || status == null
-                    || (status == Status.IN_PROGRESS && !leaseExpiresAt.isAfter(request.now()));
-            if (free) {
-                try {
-                    CosmosItemResponse<ObjectNode> replaced = container.replaceItem(fresh, id, pk,
-                            minimal().setIfMatchETag(read.get().getETag()));
-                    return acquired(request, replaced.getETag());
-                } catch (CosmosException e) {
-                    if (e.getStatusCode() != 412 && e.getStatusCode() != 404) {
-                        throw failure("begin", key, e);
+                case RecordStateMachine.Acquire acquire -> {
+                    ObjectNode fresh = CosmosRecords.record(key, pkValue, acquire.record(), request.now());
+                    try {
+                        CosmosItemResponse<ObjectNode> written = read.isEmpty()
+                                ? container.createItem(fresh, pk, minimal())
+                                : container.replaceItem(fresh, id, pk, minimal().setIfMatchETag(read.get().getETag()));
+                        return acquire.acquired(CosmosRecords.token(etag(request, written.getETag()), request.now(),
+                                request.expiresAt()));
+                    } catch (CosmosException e) {
+                        if (e.getStatusCode() != 409 && e.getStatusCode() != 412 && e.getStatusCode() != 404) {
+                            throw failure("begin", key, e);
+                        }
+                        // it exists, or another consumer changed or deleted it first: decide on what is there now
                     }
-                    continue; // another consumer took it first: decide again on its record
                 }
             }
-            String stored = existing.path("fingerprint").asText("");
-            if (!stored.equals(request.fingerprint())) {
-                return new BeginResult.Mismatch(key, stored);
-            }
-            if (status == Status.COMPLETED) {
-                return new BeginResult.AlreadyCompleted(key);
-            }
-            return new BeginResult.InProgress(key, leaseExpiresAt);
+            read = read(id, pk, key);
+            decision = RecordStateMachine.begin(read.map(r -> CosmosRecords.state(r.getItem())).orElse(null), request);
         }
         throw new SluiceException("idempotency record '" + key + "' changed " + MAX_DECISION_ROUNDS
                 + " times while deciding; retry later");
@@ -140,16 +129,20 @@ public final class CosmosIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void release(BeginResult.Acquired lease) {
+    public void release(BeginResult.Acquired lease, Release release) {
         String key = lease.key();
+        String pkValue = partitionKeyValue(key);
+        ObjectNode released = CosmosRecords.record(key, pkValue, new RecordState(lease.fingerprint(), RecordState.Status.IN_PROGRESS,
+                release.leaseExpiresAt(), CosmosRecords.expiresOf(lease.token()), release.failures(), release.firstFailureAt()),
+                CosmosRecords.beganOf(lease.token()));
         try {
-            container.deleteItem(CosmosRecords.recordId(key), new PartitionKey(partitionKeyValue(key)),
-                    new CosmosItemRequestOptions().setIfMatchETag(CosmosRecords.etagOf(lease.token())));
+            container.replaceItem(released, CosmosRecords.recordId(key), new PartitionKey(pkValue),
+                    minimal().setIfMatchETag(CosmosRecords.etagOf(lease.token())));
         } catch (CosmosException e) {
             if (e.getStatusCode() != 412 && e.getStatusCode() != 404) {
                 throw failure("release", key, e);
             }
-            // already gone, or taken over after our lease lapsed: nothing of ours to delete
+            // gone, or taken over after our lease lapsed: nothing of ours to count
         }
     }
 
@@ -186,12 +179,11 @@ public final class CosmosIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private static BeginResult.Acquired acquired(BeginRequest request, String etag) {
+    private static String etag(BeginRequest request, @Nullable String etag) {
         if (etag == null || etag.isEmpty()) {
             throw new SluiceException("Cosmos DB returned no ETag for idempotency record '" + request.key() + "'");
         }
-        return new BeginResult.Acquired(request.key(), request.fingerprint(), request.leaseExpiresAt(),
-                CosmosRecords.token(etag, request.now()));
+        return etag;
     }
 
     private static CosmosItemRequestOptions minimal() {

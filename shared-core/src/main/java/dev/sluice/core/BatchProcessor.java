@@ -16,6 +16,8 @@ import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyTransaction;
 import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
+import dev.sluice.core.spi.RecordStateMachine;
+import dev.sluice.core.spi.Release;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +77,8 @@ public final class BatchProcessor<T> {
     private final MetricsSink metrics;
     private final StructuredLog log;
     private final Map<String, String> queueDimension;
+    // first failures on record for messages being processed (the store's, not the provider's); removed when done
+    private final Map<IncomingMessage, Instant> recordedFirstFailures = new ConcurrentHashMap<>();
 
     private BatchProcessor(Builder<T> b) {
         this.handler = Objects.requireNonNull(b.handler);
@@ -215,6 +220,7 @@ public final class BatchProcessor<T> {
             log.log(LogSink.Level.ERROR, "unexpected pipeline failure", messageFields(message, "pipeline"), t);
             return retryableFailure(message, message.priorAttempts() + message.deliveryCount(), t, RetryReason.FAILED, run);
         } finally {
+            recordedFirstFailures.remove(message);
             permit.release();
             run.permits.release();
         }
@@ -263,7 +269,10 @@ public final class BatchProcessor<T> {
                 begin = idempotency.store().begin(new BeginRequest(key, Texts.sha256Hex(payload), now,
                         now.plus(idempotency.lease()), now.plus(idempotency.ttl())));
             } catch (RuntimeException e) {
-                return retryableFailure(message, attempt, e, RetryReason.FAILED, run);
+                // the handler did not run, so no attempt is used: a store outage never exhausts a message
+                metrics.count(SluiceMetrics.ERRORS, 1, errorDims(e.getClass().getName()));
+                log.log(LogSink.Level.WARN, "idempotency begin failed, will retry", messageFields(message, "idempotency_begin"), e);
+                return notStarted(message, backoff(attempt), RetryReason.FAILED);
             }
             switch (begin) {
                 case BeginResult.AlreadyCompleted done -> {
@@ -283,14 +292,22 @@ public final class BatchProcessor<T> {
                             "idempotency key '" + key + "' was already used with another payload",
                             ErrorFingerprint.of("IdempotencyMismatch"), attempt);
                 }
-                case BeginResult.Acquired acquired -> lease = acquired;
+                case BeginResult.Acquired acquired -> {
+                    // with a store, attempts are handler executions on record, not deliveries
+                    lease = acquired;
+                    attempt = acquired.attempt();
+                    if (acquired.firstFailureAt() != null) {
+                        recordedFirstFailures.put(message, acquired.firstFailureAt());
+                    }
+                }
             }
             if (idempotency.mode() == IdempotencyMode.TRANSACTIONAL) {
                 try {
                     transaction = idempotency.store().openTransaction(lease);
                 } catch (RuntimeException e) {
-                    release(lease, message);
-                    return retryableFailure(message, attempt, e, RetryReason.FAILED, run);
+                    // the handler did not run: the lease goes back without using an attempt
+                    release(lease, RecordStateMachine.released(lease, clock.instant()), message);
+                    return notStarted(message, backoff(attempt), RetryReason.FAILED);
                 }
             }
         }
@@ -308,6 +325,12 @@ public final class BatchProcessor<T> {
             // the handler may still be running: keep the lease so no one else runs it concurrently
             permit.failed();
             metrics.count(SluiceMetrics.ERRORS, 1, errorDims("Timeout"));
+            if (lease != null) {
+                // counted, but the lease is kept until it lapses; a dead letter leaves the count at zero for a redrive
+                Release counted = RecordStateMachine.failedHoldingLease(lease, clock.instant());
+                release(lease, attempt >= retryPolicy.maxAttempts()
+                        ? RecordStateMachine.deadLettered(counted.leaseExpiresAt()) : counted, message);
+            }
             if (attempt >= retryPolicy.maxAttempts()) {
                 return deadLetter(message, FailureKind.TIMEOUT, "Timeout",
                         "handler did not finish within its time limit", ErrorFingerprint.of("Timeout"), attempt);
@@ -321,7 +344,7 @@ public final class BatchProcessor<T> {
                 } catch (RuntimeException e) {
                     if (transaction != null) {
                         // nothing was committed: the handler's writes and the record fail together
-                        release(lease, message);
+                        releaseAfterFailure(lease, attempt, false, message);
                         return retryableFailure(message, attempt, e, RetryReason.FAILED, run);
                     }
                     // guard mode: the effect happened; re-running it would apply it twice
@@ -334,7 +357,7 @@ public final class BatchProcessor<T> {
             return new Processed(message);
         }
         if (lease != null) {
-            release(lease, message);
+            releaseAfterFailure(lease, attempt, classifier.isPermanent(failure), message);
         }
         if (classifier.isPermanent(failure)) {
             return deadLetter(message, FailureKind.PERMANENT, failure.getClass().getName(),
@@ -383,9 +406,16 @@ public final class BatchProcessor<T> {
         }
     }
 
-    private void release(BeginResult.Acquired lease, IncomingMessage message) {
+    /** Counts a failed execution; a message about to be dead-lettered leaves its record with no count, for a redrive. */
+    private void releaseAfterFailure(BeginResult.Acquired lease, int attempt, boolean permanent, IncomingMessage message) {
+        Instant now = clock.instant();
+        boolean deadLettered = permanent || attempt >= retryPolicy.maxAttempts();
+        release(lease, deadLettered ? RecordStateMachine.deadLettered(now) : RecordStateMachine.failed(lease, now), message);
+    }
+
+    private void release(BeginResult.Acquired lease, Release release, IncomingMessage message) {
         try {
-            Objects.requireNonNull(idempotency).store().release(lease);
+            Objects.requireNonNull(idempotency).store().release(lease, release);
         } catch (RuntimeException e) {
             log.log(LogSink.Level.WARN, "idempotency release failed; the lease will lapse",
                     messageFields(message, "idempotency_release"), e);
@@ -439,6 +469,10 @@ public final class BatchProcessor<T> {
     }
 
     private Instant firstFailureAt(IncomingMessage message) {
+        Instant recorded = recordedFirstFailures.get(message);
+        if (recorded != null) {
+            return recorded;
+        }
         Instant previous = previousFirstFailure(message);
         return previous != null ? previous : clock.instant();
     }

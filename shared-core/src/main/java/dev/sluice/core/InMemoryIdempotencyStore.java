@@ -4,6 +4,9 @@ import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyStore;
 import dev.sluice.core.spi.IdempotencyTransaction;
+import dev.sluice.core.spi.RecordState;
+import dev.sluice.core.spi.RecordStateMachine;
+import dev.sluice.core.spi.Release;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An idempotency store in this JVM's memory: correct under concurrency (every decision is one atomic
- * map operation), so usable in production by a single consumer instance and in every test. Records
+ * An idempotency store in this JVM's memory: correct under concurrency (every decision of
+ * {@link RecordStateMachine} is applied in one atomic map operation), so usable in production by a single consumer instance and in every test. Records
  * vanish with the process. Expired records are swept as new keys arrive.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
@@ -35,9 +38,16 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
      * @param leaseExpiresAt lease expiry
      * @param expiresAt TTL expiry
      * @param token version token
+     * @param failures count of failed executions
+     * @param firstFailureAt when the first of them failed, or null
      */
     public record StoredRecord(String key, String fingerprint, Status status, Instant leaseExpiresAt, Instant expiresAt,
-                               String token) {}
+                               String token, int failures, @Nullable Instant firstFailureAt) {
+        RecordState state() {
+            return new RecordState(fingerprint, status == Status.COMPLETED ? RecordState.Status.COMPLETED
+                    : RecordState.Status.IN_PROGRESS, leaseExpiresAt, expiresAt, failures, firstFailureAt);
+        }
+    }
 
     /** Writes the handler adds in transactional mode; applied atomically with completion. */
     public static final class Transaction implements IdempotencyTransaction {
@@ -68,23 +78,19 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         }
         BeginResult[] result = new BeginResult[1];
         records.compute(request.key(), (key, existing) -> {
-            boolean free = existing == null
-                    || !existing.expiresAt().isAfter(request.now())
-                    || (existing.status() == Status.IN_PROGRESS && !existing.leaseExpiresAt().isAfter(request.now()));
-            if (free) {
-                String token = UUID.randomUUID().toString();
-                result[0] = new BeginResult.Acquired(key, request.fingerprint(), request.leaseExpiresAt(), token);
-                return new StoredRecord(key, request.fingerprint(), Status.IN_PROGRESS, request.leaseExpiresAt(),
-                        request.expiresAt(), token);
+            switch (RecordStateMachine.begin(existing == null ? null : existing.state(), request)) {
+                case RecordStateMachine.Acquire acquire -> {
+                    String token = UUID.randomUUID().toString();
+                    result[0] = acquire.acquired(token);
+                    RecordState r = acquire.record();
+                    return new StoredRecord(key, request.fingerprint(), Status.IN_PROGRESS, request.leaseExpiresAt(),
+                            request.expiresAt(), token, r.failures(), r.firstFailureAt());
+                }
+                case RecordStateMachine.Refuse refuse -> {
+                    result[0] = refuse.result();
+                    return existing;
+                }
             }
-            if (!existing.fingerprint().equals(request.fingerprint())) {
-                result[0] = new BeginResult.Mismatch(key, existing.fingerprint());
-            } else if (existing.status() == Status.COMPLETED) {
-                result[0] = new BeginResult.AlreadyCompleted(key);
-            } else {
-                result[0] = new BeginResult.InProgress(key, existing.leaseExpiresAt());
-            }
-            return existing;
         });
         return result[0];
     }
@@ -101,7 +107,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             }
             done[0] = true;
             return new StoredRecord(key, existing.fingerprint(), Status.COMPLETED, existing.leaseExpiresAt(), expiresAt,
-                    existing.token());
+                    existing.token(), existing.failures(), existing.firstFailureAt());
         });
         if (!done[0]) {
             throw new SluiceException("idempotency record '" + lease.key() + "' is no longer held by this lease");
@@ -109,9 +115,12 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void release(BeginResult.Acquired lease) {
+    public void release(BeginResult.Acquired lease, Release release) {
         records.computeIfPresent(lease.key(), (key, existing) ->
-                existing.token().equals(lease.token()) && existing.status() == Status.IN_PROGRESS ? null : existing);
+                existing.token().equals(lease.token()) && existing.status() == Status.IN_PROGRESS
+                        ? new StoredRecord(key, existing.fingerprint(), Status.IN_PROGRESS, release.leaseExpiresAt(),
+                                existing.expiresAt(), existing.token(), release.failures(), release.firstFailureAt())
+                        : existing);
     }
 
     @Override

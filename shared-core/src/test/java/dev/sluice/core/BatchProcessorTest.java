@@ -403,7 +403,7 @@ class BatchProcessorTest {
         }
 
         @Test
-        void retryableFailure_releasesTheRecord_soTheRetryRuns() {
+        void retryableFailure_releasesTheRecordWithTheFailureCounted_soTheRetryRunsAsAttemptTwo() {
             AtomicInteger calls = new AtomicInteger();
             BatchProcessor<Order> processor = idempotent((m, c) -> {
                 if (calls.incrementAndGet() == 1) {
@@ -412,8 +412,9 @@ class BatchProcessorTest {
                 handled.add(m.body().orderId());
             }).build();
 
-            assertThat(run(processor, order("o-3", 1)).outcomes().get(0)).isInstanceOf(Retry.class);
-            assertThat(store.find("o-3")).isEmpty();
+            assertThat(run(processor, order("o-3", 1)).outcomes().get(0)).isInstanceOfSatisfying(Retry.class,
+                    r -> assertThat(r.attemptsUsed()).isEqualTo(1));
+            assertThat(store.find("o-3")).hasValueSatisfying(r -> assertThat(r.failures()).isEqualTo(1));
             assertThat(run(processor, order("o-3", 1)).outcomes().get(0)).isInstanceOf(Processed.class);
             assertThat(handled).containsExactly("o-3");
         }
@@ -447,7 +448,7 @@ class BatchProcessorTest {
                 public void complete(BeginResult.Acquired lease, Instant expiresAt, IdempotencyTransaction transaction) {}
 
                 @Override
-                public void release(BeginResult.Acquired lease) {}
+                public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {}
             };
             BatchProcessor<Order> processor = builder(recording())
                     .idempotency(IdempotencyOptions.builder().store(down).build()).build();
@@ -665,15 +666,28 @@ class BatchProcessorTest {
                 }
             }).handlerTimeout(Duration.ofMillis(50)).idempotency(IdempotencyOptions.builder().store(store).build()).build();
 
+            // WHEN the handler times out: the execution is counted, the lease kept
             Retry first = (Retry) run(processor, order("slow", 1)).outcomes().get(0);
-            MessageOutcome last = run(processor, IncomingMessage.builder().providerMessageId("slow2")
-                    .body(orderJson("slow2", 1)).deliveryCount(3).sourceQueue(QUEUE).build()).outcomes().get(0);
-
             assertThat(first.reason()).isEqualTo(RetryReason.TIMED_OUT);
             assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(store.find("slow")).hasValueSatisfying(
-                    r -> assertThat(r.status()).isEqualTo(InMemoryIdempotencyStore.Status.IN_PROGRESS));
-            assertThat(last).isInstanceOfSatisfying(DeadLettered.class, d -> assertThat(d.kind()).isEqualTo(FailureKind.TIMEOUT));
+            assertThat(store.find("slow")).hasValueSatisfying(r -> {
+                assertThat(r.status()).isEqualTo(InMemoryIdempotencyStore.Status.IN_PROGRESS);
+                assertThat(r.leaseExpiresAt()).isAfter(clock.instant());
+                assertThat(r.failures()).isEqualTo(1);
+            });
+            // a redelivery while the lease lives does not run the handler and uses no attempt
+            assertThat(run(processor, order("slow", 1)).outcomes().get(0)).isInstanceOfSatisfying(Retry.class,
+                    r -> assertThat(r.reason()).isEqualTo(RetryReason.IN_PROGRESS));
+
+            // THEN after two more lapsed leases, the third execution's timeout is final
+            clock.advance(Duration.ofMinutes(6));
+            assertThat(run(processor, order("slow", 1)).outcomes().get(0)).isInstanceOf(Retry.class);
+            clock.advance(Duration.ofMinutes(6));
+            MessageOutcome last = run(processor, order("slow", 1)).outcomes().get(0);
+            assertThat(last).isInstanceOfSatisfying(DeadLettered.class, d -> {
+                assertThat(d.kind()).isEqualTo(FailureKind.TIMEOUT);
+                assertThat(d.envelope().attempts()).isEqualTo(3);
+            });
         }
     }
 
@@ -771,8 +785,8 @@ class BatchProcessorTest {
         }
 
         @Override
-        public void release(BeginResult.Acquired lease) {
-            delegate.release(lease);
+        public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {
+            delegate.release(lease, release);
         }
 
         @Override

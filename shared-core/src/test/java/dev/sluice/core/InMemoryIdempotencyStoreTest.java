@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
+import dev.sluice.core.spi.RecordStateMachine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,14 +53,17 @@ class InMemoryIdempotencyStoreTest {
     }
 
     @Test
-    void release_deletesOnlyTheHoldersRecord() {
+    void release_countsOnlyTheHoldersFailure() {
         BeginResult.Acquired first = (BeginResult.Acquired) store.begin(request("k", "fp", T0));
         BeginResult.Acquired second = (BeginResult.Acquired) store.begin(request("k", "fp", T0.plusSeconds(61)));
 
-        store.release(first);
-        assertThat(store.find("k")).isPresent();
-        store.release(second);
-        assertThat(store.find("k")).isEmpty();
+        store.release(first, RecordStateMachine.failed(first, T0.plusSeconds(62)));
+        assertThat(store.find("k")).hasValueSatisfying(r -> assertThat(r.failures()).isZero());
+        store.release(second, RecordStateMachine.failed(second, T0.plusSeconds(63)));
+        assertThat(store.find("k")).hasValueSatisfying(r -> {
+            assertThat(r.failures()).isEqualTo(1);
+            assertThat(r.firstFailureAt()).isEqualTo(T0.plusSeconds(63));
+        });
     }
 
     @Test

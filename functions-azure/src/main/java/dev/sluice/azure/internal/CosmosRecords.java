@@ -1,17 +1,20 @@
 package dev.sluice.azure.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import dev.sluice.core.spi.RecordState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The Cosmos DB shape of an idempotency record: {@code id}, {@code pk}, {@code status},
- * {@code fingerprint}, {@code leaseExpiresAt} and {@code expiresAt} in epoch milliseconds, and the item
- * {@code ttl} in seconds so Cosmos deletes the record after it expires.
+ * {@code fingerprint}, {@code leaseExpiresAt} and {@code expiresAt} in epoch milliseconds, the item
+ * {@code ttl} in seconds so Cosmos deletes the record after it expires, and for a record released after failed
+ * executions {@code failures} (their count) and {@code firstFailureAt} (epoch milliseconds).
  */
 public final class CosmosRecords {
     /** Prefix of record ids, so records can share a container with the handler's own items. */
@@ -69,6 +72,38 @@ public final class CosmosRecords {
     }
 
     /**
+     * @param key the idempotency key
+     * @param partitionKey the record's partition key value
+     * @param state the record as the state machine wrote it
+     * @param writtenAt when the record is written, for the item ttl
+     * @return the item, with the failure fields when it has failures
+     */
+    public static ObjectNode record(String key, String partitionKey, RecordState state, Instant writtenAt) {
+        Status status = state.status() == RecordState.Status.COMPLETED ? Status.COMPLETED : Status.IN_PROGRESS;
+        ObjectNode node = record(key, partitionKey, status, Objects.requireNonNullElse(state.fingerprint(), ""),
+                Objects.requireNonNullElse(state.leaseExpiresAt(), state.expiresAt()), state.expiresAt(), writtenAt);
+        if (state.firstFailureAt() != null) {
+            node.put("failures", state.failures());
+            node.put("firstFailureAt", state.firstFailureAt().toEpochMilli());
+        }
+        return node;
+    }
+
+    /**
+     * @param node a stored record
+     * @return the record as the state machine sees it (an unreadable status reads as a lapsed lease)
+     */
+    public static RecordState state(ObjectNode node) {
+        Status status = status(node);
+        String fingerprint = node.path("fingerprint").asText("");
+        JsonNode first = node.get("firstFailureAt");
+        return new RecordState(fingerprint.isEmpty() ? null : fingerprint,
+                status == Status.COMPLETED ? RecordState.Status.COMPLETED : RecordState.Status.IN_PROGRESS,
+                status == null ? Instant.EPOCH : instant(node, "leaseExpiresAt"), instant(node, "expiresAt"),
+                node.path("failures").asInt(0), first == null || !first.canConvertToLong() ? null : Instant.ofEpochMilli(first.asLong()));
+    }
+
+    /**
      * @param writtenAt write time
      * @param expiresAt expiry
      * @return whole seconds from write to expiry, rounded up, at least 1 (Cosmos counts ttl from the write)
@@ -94,28 +129,41 @@ public final class CosmosRecords {
     }
 
     /**
-     * The lease token carries the record's ETag and when the lease began, so {@code complete} can set an
-     * item ttl without reading a clock.
+     * The lease token carries the record's ETag, when the lease began and when the record expires, so
+     * {@code complete} can set an item ttl and {@code release} can rewrite the record without reading a clock
+     * or the record.
      *
      * @param etag the record's ETag
      * @param began when the lease began
+     * @param expiresAt when the record written with the lease expires
      * @return the token
      */
-    public static String token(String etag, Instant began) {
-        return etag + "|" + began.toEpochMilli();
+    public static String token(String etag, Instant began, Instant expiresAt) {
+        return etag + "|" + began.toEpochMilli() + "|" + expiresAt.toEpochMilli();
     }
 
     /** @param token a lease token @return its ETag */
     public static String etagOf(String token) {
         int bar = token.lastIndexOf('|');
-        return bar < 0 ? token : token.substring(0, bar);
+        int before = bar < 0 ? -1 : token.lastIndexOf('|', bar - 1);
+        return before < 0 ? token : token.substring(0, before);
     }
 
     /** @param token a lease token @return when its lease began (epoch 0 when unreadable) */
     public static Instant beganOf(String token) {
-        int bar = token.lastIndexOf('|');
+        return part(token, 1);
+    }
+
+    /** @param token a lease token @return when the record written with it expires (epoch 0 when unreadable) */
+    public static Instant expiresOf(String token) {
+        return part(token, 0);
+    }
+
+    // the fromEnd-th '|'-separated number, counted from the end
+    private static Instant part(String token, int fromEnd) {
+        String[] parts = token.split("\\|", -1);
         try {
-            return bar < 0 ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(token.substring(bar + 1)));
+            return parts.length < 3 ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(parts[parts.length - 1 - fromEnd]));
         } catch (NumberFormatException e) {
             return Instant.EPOCH;
         }

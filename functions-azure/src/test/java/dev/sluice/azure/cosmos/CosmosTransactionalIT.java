@@ -114,11 +114,15 @@ class CosmosTransactionalIT {
         // WHEN the payment is processed
         BatchResult result = processor(BOOK).process(List.of(payment("pay-2", 700)), Instant.MAX);
 
-        // THEN nothing was committed: the counter is untouched, no record is left, the message will be retried
+        // THEN nothing was committed: the counter is untouched, the record is released with the failure counted (not
+        // completed), and the message will be retried
         assertThat(result.outcomes()).singleElement().isInstanceOf(MessageOutcome.Retry.class);
         assertThat(read("counter", "pay-2")).get().satisfies(c -> assertThat(c.path("bookings").asInt()).isZero());
         assertThat(read("booking-pay-2", "pay-2")).get().satisfies(b -> assertThat(b.path("amountCents").asLong()).isEqualTo(1));
-        assertThat(read(CosmosRecords.recordId("pay-2"), "pay-2")).isEmpty();
+        assertThat(read(CosmosRecords.recordId("pay-2"), "pay-2")).get().satisfies(r -> {
+            assertThat(r.path("status").asText()).isEqualTo("IN_PROGRESS");
+            assertThat(r.path("failures").asInt()).isEqualTo(1);
+        });
     }
 
     @Test

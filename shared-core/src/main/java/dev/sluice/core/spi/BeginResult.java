@@ -2,6 +2,7 @@ package dev.sluice.core.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of {@link IdempotencyStore#begin}. */
 public sealed interface BeginResult
@@ -17,14 +18,41 @@ public sealed interface BeginResult
      * @param fingerprint the payload fingerprint written
      * @param leaseExpiresAt when the claim lapses
      * @param token the store's version of the record (e.g. an ETag), for conditional complete/release
+     * @param priorFailures how many earlier executions of this key failed (0 for new work); this execution is
+     *     attempt {@code priorFailures + 1}
+     * @param firstFailureAt when the first of those failed, or null when none did
      */
-    record Acquired(String key, String fingerprint, Instant leaseExpiresAt, String token) implements BeginResult {
+    record Acquired(String key, String fingerprint, Instant leaseExpiresAt, String token, int priorFailures,
+                    @Nullable Instant firstFailureAt) implements BeginResult {
         /** Validates the components. */
         public Acquired {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(fingerprint, "fingerprint");
             Objects.requireNonNull(leaseExpiresAt, "leaseExpiresAt");
             Objects.requireNonNull(token, "token");
+            if (priorFailures < 0) {
+                throw new IllegalArgumentException("priorFailures must not be negative");
+            }
+            if ((priorFailures == 0) != (firstFailureAt == null)) {
+                throw new IllegalArgumentException("firstFailureAt is set exactly when priorFailures > 0");
+            }
+        }
+
+        /**
+         * New work: no earlier execution failed.
+         *
+         * @param key the key
+         * @param fingerprint the payload fingerprint written
+         * @param leaseExpiresAt when the claim lapses
+         * @param token the store's version of the record
+         */
+        public Acquired(String key, String fingerprint, Instant leaseExpiresAt, String token) {
+            this(key, fingerprint, leaseExpiresAt, token, 0, null);
+        }
+
+        /** @return the number of this execution, counted from 1 */
+        public int attempt() {
+            return priorFailures + 1;
         }
     }
 

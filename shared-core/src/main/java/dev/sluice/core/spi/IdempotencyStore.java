@@ -8,15 +8,21 @@ import org.jspecify.annotations.Nullable;
  * and must be safe for concurrent use by many consumers.
  *
  * <p>Record life: {@code begin} writes {@code IN_PROGRESS} with a lease; {@code complete} turns it
- * {@code COMPLETED}; {@code release} deletes it so a retry can run. Every record has a TTL expiry.
+ * {@code COMPLETED}; {@code release} keeps it with the count of failed executions and the first failure's
+ * time, its lease ended so a retry can run. Every record has a TTL expiry. What {@code begin} answers and
+ * writes is decided by {@link RecordStateMachine}; an implementation reads the record (or learns it from a
+ * failed conditional write), asks the state machine, and makes the write it names conditional on the record
+ * being unchanged. {@code dev.sluice.core.testing.IdempotencyStoreContract} (shared-core's test-jar) is the
+ * suite every implementation must pass.
  */
 public interface IdempotencyStore {
     /**
      * Claims {@code request.key()}: succeeds only if the record is absent, expired, or an
-     * {@code IN_PROGRESS} record whose lease has lapsed.
+     * {@code IN_PROGRESS} record whose lease has lapsed or was released ({@link RecordStateMachine#begin}).
      *
      * @param request the key, payload fingerprint, current time, lease expiry and record expiry
-     * @return acquired, already completed, in progress (live lease) or mismatch (another payload)
+     * @return acquired (with the prior failures), already completed, in progress (live lease) or mismatch
+     *     (another payload)
      * @throws RuntimeException when the store cannot be reached; the pipeline retries the message
      */
     BeginResult begin(BeginRequest request);
@@ -33,11 +39,14 @@ public interface IdempotencyStore {
     void complete(BeginResult.Acquired lease, Instant expiresAt, @Nullable IdempotencyTransaction transaction);
 
     /**
-     * Deletes the record if it is still held by {@code lease}, so a retry can run.
+     * If the record is still held by {@code lease}, writes {@code release}'s failure count, first-failure time
+     * and lease end (absolute values from {@link RecordStateMachine}); otherwise (lapsed and taken over, or
+     * gone) does nothing, so a stale lease counts nothing.
      *
      * @param lease the lease from {@link #begin}
+     * @param release what to write
      */
-    void release(BeginResult.Acquired lease);
+    void release(BeginResult.Acquired lease, Release release);
 
     /**
      * Opens the transaction a handler adds its writes to (transactional mode).

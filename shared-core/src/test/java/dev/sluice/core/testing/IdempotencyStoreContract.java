@@ -7,6 +7,7 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyStore;
+import dev.sluice.core.spi.RecordStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * What every {@link IdempotencyStore} promises, whatever its engine: the decision table (free, mismatch,
  * completed, in progress), exactly one winner among concurrent begins, lease lapse and takeover, expiry by the
  * store's own condition (no engine deletes anything for it), and that a stale lease can neither complete nor
- * release the new holder's record. Time is logical: every request carries its {@code now}, so the cases run
+ * release the new holder's record, and attempt counting (a released failure is counted on the record and returned by
+ * the next begin; a count never survives the record's expiry). Time is logical: every request carries its {@code now}, so the cases run
  * on any engine without waiting.
  *
  * <p>Each store's tests extend this class (shared-core's test-jar) and supply {@link #newStore()}: the
@@ -173,7 +175,7 @@ public abstract class IdempotencyStoreContract {
         assertThatThrownBy(() -> store.complete(a, T0.plus(TTL), null))
                 .isInstanceOf(SluiceException.class)
                 .hasMessageContaining("no longer held");
-        store.release(a);
+        store.release(a, RecordStateMachine.failed(a, T0.plus(LEASE).plusSeconds(2)));
 
         // THEN B's claim is intact, and B completes normally
         assertThat(store.begin(request("k-stale", "p", T0.plus(LEASE).plusSeconds(2)))).isInstanceOf(BeginResult.InProgress.class);
@@ -184,7 +186,8 @@ public abstract class IdempotencyStoreContract {
     @Test
     public void releasedKey_canBeAcquiredAgainAtOnce() {
         // GIVEN a lease whose handler failed with a retryable error, released
-        store.release(acquire("k-retry", "p", T0));
+        BeginResult.Acquired failed = acquire("k-retry", "p", T0);
+        store.release(failed, RecordStateMachine.failed(failed, T0.plusMillis(500)));
 
         // WHEN the retry begins, long before the old lease would have lapsed
         BeginResult retry = store.begin(request("k-retry", "p", T0.plusSeconds(1)));
@@ -236,5 +239,125 @@ public abstract class IdempotencyStoreContract {
             assertThat(store.begin(request(key, "p", T0.plusSeconds(1)))).as(key).isInstanceOf(BeginResult.AlreadyCompleted.class);
         }
         assertThat(store.begin(request("orders/2024", "p", T0.plusSeconds(1)))).isInstanceOf(BeginResult.Acquired.class);
+    }
+
+    @Test
+    public void releasedFailure_isCounted_andReturnedByTheNextBegin() {
+        // GIVEN an execution that failed with a retryable error at T0 + 2 s and was released
+        BeginResult.Acquired first = acquire("k-count", "p", T0);
+        assertThat(first.priorFailures()).isZero();
+        assertThat(first.firstFailureAt()).isNull();
+        store.release(first, RecordStateMachine.failed(first, T0.plusSeconds(2)));
+
+        // WHEN the retry begins
+        BeginResult.Acquired second = acquire("k-count", "p", T0.plusSeconds(3));
+
+        // THEN it is attempt 2, and the store says when the first attempt failed
+        assertThat(second.priorFailures()).isEqualTo(1);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.firstFailureAt()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    public void firstFailureTime_isKeptAcrossFailures() {
+        // GIVEN three executions that each failed and were released
+        Instant now = T0;
+        for (int i = 0; i < 3; i++) {
+            BeginResult.Acquired lease = acquire("k-first", "p", now);
+            assertThat(lease.priorFailures()).isEqualTo(i);
+            store.release(lease, RecordStateMachine.failed(lease, now.plusMillis(100)));
+            now = now.plusSeconds(10);
+        }
+
+        // WHEN the fourth begins
+        BeginResult.Acquired fourth = acquire("k-first", "p", now);
+
+        // THEN three failures are on record, the first from the first execution
+        assertThat(fourth.priorFailures()).isEqualTo(3);
+        assertThat(fourth.firstFailureAt()).isEqualTo(T0.plusMillis(100));
+    }
+
+    @Test
+    public void failureCount_isNotCarriedOverFromAnExpiredRecord() {
+        // GIVEN a key with two failures on record, whose record expires at T0 + 1 day + 10 s
+        BeginResult.Acquired a = acquire("k-expired", "p", T0);
+        store.release(a, RecordStateMachine.failed(a, T0.plusSeconds(1)));
+        BeginResult.Acquired b = acquire("k-expired", "p", T0.plusSeconds(10));
+        store.release(b, RecordStateMachine.failed(b, T0.plusSeconds(11)));
+
+        // WHEN the key comes back after the record expired, and that execution crashes (its lease lapses)
+        BeginResult.Acquired fresh = acquire("k-expired", "p", T0.plus(TTL).plusSeconds(20));
+        BeginResult.Acquired afterCrash = acquire("k-expired", "p", T0.plus(TTL).plusSeconds(20).plus(LEASE));
+
+        // THEN it starts again at attempt 1, and the replaced record does not bring the old count back
+        assertThat(fresh.priorFailures()).isZero();
+        assertThat(fresh.firstFailureAt()).isNull();
+        assertThat(afterCrash.priorFailures()).isZero();
+    }
+
+    @Test
+    public void releaseByAStaleLease_countsNothing() {
+        // GIVEN A's lease lapsed (A crashed: no count) and B took the key over
+        BeginResult.Acquired a = acquire("k-stale-count", "p", T0);
+        BeginResult.Acquired b = acquire("k-stale-count", "p", T0.plus(LEASE).plusSeconds(1));
+        assertThat(b.priorFailures()).isZero();
+
+        // WHEN A, late, releases as failed, and then B fails and releases
+        store.release(a, RecordStateMachine.failed(a, T0.plus(LEASE).plusSeconds(2)));
+        store.release(b, RecordStateMachine.failed(b, T0.plus(LEASE).plusSeconds(3)));
+
+        // THEN only B's failure is on record
+        BeginResult.Acquired c = acquire("k-stale-count", "p", T0.plus(LEASE).plusSeconds(4));
+        assertThat(c.priorFailures()).isEqualTo(1);
+        assertThat(c.firstFailureAt()).isEqualTo(T0.plus(LEASE).plusSeconds(3));
+    }
+
+    @Test
+    public void completionAfterFailures_isADuplicate_andAChangedPayloadAMismatch() {
+        // GIVEN a key that failed twice and then succeeded
+        BeginResult.Acquired a = acquire("k-done", "p", T0);
+        store.release(a, RecordStateMachine.failed(a, T0.plusSeconds(1)));
+        BeginResult.Acquired b = acquire("k-done", "p", T0.plusSeconds(2));
+        store.release(b, RecordStateMachine.failed(b, T0.plusSeconds(3)));
+        BeginResult.Acquired c = acquire("k-done", "p", T0.plusSeconds(4));
+        assertThat(c.attempt()).isEqualTo(3);
+        store.complete(c, T0.plus(TTL), null);
+
+        // WHEN it is delivered again, the same and changed
+        BeginResult again = store.begin(request("k-done", "p", T0.plusSeconds(5)));
+        BeginResult changed = store.begin(request("k-done", "q", T0.plusSeconds(5)));
+
+        // THEN a duplicate and a mismatch
+        assertThat(again).isEqualTo(new BeginResult.AlreadyCompleted("k-done"));
+        assertThat(changed).isEqualTo(new BeginResult.Mismatch("k-done", fingerprint("p")));
+    }
+
+    @Test
+    public void failureHoldingTheLease_isCounted_butTheKeyStaysHeldUntilTheLeaseLapses() {
+        // GIVEN an execution that ran past its time limit (it may still run): counted, lease kept
+        BeginResult.Acquired a = acquire("k-timeout", "p", T0);
+        store.release(a, RecordStateMachine.failedHoldingLease(a, T0.plusSeconds(30)));
+
+        // WHEN the key is begun during and after the lease
+        BeginResult during = store.begin(request("k-timeout", "p", T0.plusSeconds(31)));
+        BeginResult.Acquired after = acquire("k-timeout", "p", T0.plus(LEASE));
+
+        // THEN it waits for the lease, then runs as attempt 2
+        assertThat(during).isEqualTo(new BeginResult.InProgress("k-timeout", a.leaseExpiresAt()));
+        assertThat(after.priorFailures()).isEqualTo(1);
+        assertThat(after.firstFailureAt()).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    public void releaseWithoutAFailure_freesTheKey_andCountsNothing() {
+        // GIVEN a lease given back before the handler ran
+        BeginResult.Acquired a = acquire("k-unused", "p", T0);
+        store.release(a, RecordStateMachine.released(a, T0.plusSeconds(1)));
+
+        // WHEN the key is begun again at once
+        BeginResult.Acquired again = acquire("k-unused", "p", T0.plusSeconds(2));
+
+        // THEN it runs as attempt 1
+        assertThat(again.priorFailures()).isZero();
     }
 }

@@ -60,9 +60,9 @@ final class CrashingStore implements IdempotencyStore {
     }
 
     @Override
-    public void release(BeginResult.Acquired lease) {
+    public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {
         if (!dead.get()) {
-            delegate.release(lease);
+            delegate.release(lease, release);
         }
     }
 

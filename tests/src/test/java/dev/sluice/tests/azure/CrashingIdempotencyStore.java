@@ -52,9 +52,9 @@ final class CrashingIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void release(BeginResult.Acquired lease) {
+    public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {
         if (!host.isDead()) {
-            delegate.release(lease);
+            delegate.release(lease, release);
         }
     }
 
