@@ -155,7 +155,9 @@ final class ChaosRun {
                     .keyPrefix(queue.name()).build();
             return SqsBatchConsumer.builder(Order.class)
                     .config(SluiceConfig.builder().queueName(queue.name()).maxAttempts(MAX_ATTEMPTS)
-                            .retryBackoff(Duration.ofMillis(100)).retryBackoffMax(Duration.ofMillis(500)).build())
+                            .retryBackoff(Duration.ofMillis(100)).retryBackoffMax(Duration.ofMillis(500))
+                            // the breaker outlives a batch (a dead instance opens it): open for the backoff's scale
+                            .circuitOpenDelay(Duration.ofMillis(500)).build())
                     .idempotency(IdempotencyOptions.builder().store(new CrashingStore(table, ledger, f.dead()))
                             .mode(mode).keyPointer("/orderId").lease(LEASE).build())
                     .sqsClient(own)
