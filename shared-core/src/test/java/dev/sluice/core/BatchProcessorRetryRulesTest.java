@@ -200,6 +200,25 @@ class BatchProcessorRetryRulesTest {
         }
 
         @Test
+        void handlerTimeouts_countAsFailures() {
+            // GIVEN a breaker at 2 and a handler that never finishes within its 50 ms limit
+            AtomicInteger started = new AtomicInteger();
+            BatchProcessor<Order> stuck = builder((m, c) -> {
+                started.incrementAndGet();
+                Thread.sleep(Duration.ofMinutes(1));
+            }).concurrency(1).handlerTimeout(Duration.ofMillis(50)).circuitBreaker(2, OPEN).build();
+
+            // WHEN two invocations time out, and a third message arrives
+            run(stuck, order("s1", 1));
+            run(stuck, order("s2", 1));
+            Retry third = (Retry) run(stuck, order("s3", 1)).outcomes().get(0);
+
+            // THEN the breaker is open: the third handler never started
+            assertThat(started).hasValue(2);
+            assertThat(third.reason()).isEqualTo(RetryReason.CIRCUIT_OPEN);
+        }
+
+        @Test
         void permanentAndPoisonFailures_doNotOpenIt() {
             // GIVEN a breaker at 2 and a handler that rejects every order permanently
             AtomicInteger ran = new AtomicInteger();
