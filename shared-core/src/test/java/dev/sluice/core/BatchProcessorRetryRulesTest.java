@@ -92,6 +92,27 @@ class BatchProcessorRetryRulesTest {
         }
 
         @Test
+        void withAStore_eachRequestCountsAsAnExecution_untilExhausted() {
+            // GIVEN attempts counted in the idempotency record
+            BatchProcessor<Order> counted = builder((m, c) -> {
+                throw new RetryLaterException(Duration.ofSeconds(90));
+            }).idempotency(IdempotencyOptions.builder().store(new InMemoryIdempotencyStore()).build()).build();
+
+            // WHEN the same message is delivered three times
+            Retry first = (Retry) run(counted, delivery("rl-5", 1)).outcomes().get(0);
+            Retry second = (Retry) run(counted, delivery("rl-5", 2)).outcomes().get(0);
+            MessageOutcome third = run(counted, delivery("rl-5", 3)).outcomes().get(0);
+
+            // THEN the first two wait 90 s each, and the third execution exhausts it
+            assertThat(List.of(first, second)).allSatisfy(r -> assertThat(r.delay()).isEqualTo(Duration.ofSeconds(90)));
+            assertThat(second.attemptsUsed()).isEqualTo(2);
+            assertThat(third).isInstanceOfSatisfying(DeadLettered.class, d -> {
+                assertThat(d.kind()).isEqualTo(FailureKind.EXHAUSTED);
+                assertThat(d.envelope().attempts()).isEqualTo(3);
+            });
+        }
+
+        @Test
         void wrappedAsACause_isStillHonoured() {
             BatchProcessor<Order> wrapping = builder((m, c) -> {
                 throw new IllegalStateException("client failed", new RetryLaterException(Duration.ofSeconds(7)));
