@@ -8,7 +8,11 @@ public interface HandlerContext {
     /** @return time left before the invocation's deadline (never negative) */
     Duration remainingTime();
 
-    /** @return the attempt number of this execution, starting at 1 */
+    /**
+     * @return the attempt number of this execution, starting at 1: with an idempotency store, the failed executions
+     *     on the message's record plus one (deliveries that did not run the handler do not count); without one, the
+     *     provider's delivery count plus the attempts of earlier re-published copies
+     */
     int attempt();
 
     /** @return a logger whose lines carry this message's queue, id, correlation id and delivery count */

@@ -420,6 +420,54 @@ class BatchProcessorTest {
         }
 
         @Test
+        void attemptsAreExecutionsOnRecord_notDeliveries_andTheEnvelopeCarriesTheRecordsFirstFailure() {
+            // GIVEN a handler that always fails, and a twin consumer holding the key's lease for a while
+            AtomicInteger calls = new AtomicInteger();
+            List<Integer> attempts = new CopyOnWriteArrayList<>();
+            BatchProcessor<Order> processor = idempotent((m, c) -> {
+                calls.incrementAndGet();
+                attempts.add(c.attempt());
+                throw new IllegalStateException("downstream down");
+            }).build();
+            Instant firstFailure = clock.instant();
+
+            // WHEN it fails once, is redelivered three times while a twin holds the lease (handler not run), and
+            // then fails twice more; the provider's delivery count keeps rising throughout
+            assertThat(run(processor, delivery("o-9", 1)).outcomes().get(0)).isInstanceOf(Retry.class);
+            clock.advance(Duration.ofSeconds(5));
+            Instant now = clock.instant();
+            store.begin(new dev.sluice.core.spi.BeginRequest("o-9", fingerprintOf("o-9"), now, now.plusSeconds(60),
+                    now.plus(Duration.ofDays(1))));
+            for (int d = 2; d <= 4; d++) {
+                assertThat(run(processor, delivery("o-9", d)).outcomes().get(0)).isInstanceOfSatisfying(Retry.class,
+                        r -> assertThat(r.reason()).isEqualTo(RetryReason.IN_PROGRESS));
+            }
+            clock.advance(Duration.ofSeconds(61));
+            assertThat(run(processor, delivery("o-9", 5)).outcomes().get(0)).isInstanceOf(Retry.class);
+            MessageOutcome last = run(processor, delivery("o-9", 6)).outcomes().get(0);
+
+            // THEN the handler ran three times as attempts 1, 2, 3, and the third was EXHAUSTED with the record's
+            // first failure time
+            assertThat(attempts).containsExactly(1, 2, 3);
+            assertThat(last).isInstanceOfSatisfying(DeadLettered.class, d -> {
+                assertThat(d.kind()).isEqualTo(FailureKind.EXHAUSTED);
+                assertThat(d.envelope().attempts()).isEqualTo(3);
+                assertThat(d.envelope().firstFailureAt()).isEqualTo(firstFailure);
+            });
+            // AND the dead letter cleared the count, so a redrive starts at attempt 1
+            assertThat(store.find("o-9")).hasValueSatisfying(r -> assertThat(r.failures()).isZero());
+        }
+
+        private IncomingMessage delivery(String id, int deliveryCount) {
+            return IncomingMessage.builder().providerMessageId(id).body(orderJson(id, 1)).deliveryCount(deliveryCount)
+                    .sourceQueue(QUEUE).build();
+        }
+
+        private String fingerprintOf(String id) {
+            return dev.sluice.core.internal.Texts.sha256Hex(orderJson(id, 1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Test
         void keyFromJsonPointer_deduplicatesAcrossMessageIds_andAMissingKeyIsPoison() {
             BatchProcessor<Order> processor = builder(recording()).idempotency(IdempotencyOptions.builder()
                     .store(store).keyPointer("/orderId").build()).build();
