@@ -295,11 +295,25 @@ public final class BatchProcessor<T> {
                 case BeginResult.Acquired acquired -> {
                     // with a store, attempts are handler executions on record, not deliveries
                     lease = acquired;
-                    attempt = acquired.attempt();
-                    if (acquired.firstFailureAt() != null) {
-                        recordedFirstFailures.put(message, acquired.firstFailureAt());
+                    if (acquired.priorFailures() >= retryPolicy.maxAttempts()
+                            && message.attributes().containsKey(SluiceAttributes.REDRIVE_COUNT)) {
+                        // a redriven copy of an exhausted message starts again; its record counts the runs before
+                        lease = new BeginResult.Acquired(acquired.key(), acquired.fingerprint(), acquired.leaseExpiresAt(),
+                                acquired.token());
+                    }
+                    attempt = lease.attempt();
+                    if (lease.firstFailureAt() != null) {
+                        recordedFirstFailures.put(message, lease.firstFailureAt());
                     }
                 }
+            }
+            if (lease.priorFailures() >= retryPolicy.maxAttempts()) {
+                // every attempt was used and its dead letter did not get through (a crash before it was sent):
+                // dead-letter it again without another execution
+                release(lease, RecordStateMachine.released(lease, clock.instant()), message);
+                return deadLetter(message, FailureKind.EXHAUSTED, "AttemptsExhausted",
+                        "all " + lease.priorFailures() + " attempts were used before this delivery",
+                        ErrorFingerprint.of("AttemptsExhausted"), lease.priorFailures());
             }
             if (idempotency.mode() == IdempotencyMode.TRANSACTIONAL) {
                 try {
@@ -326,10 +340,8 @@ public final class BatchProcessor<T> {
             permit.failed();
             metrics.count(SluiceMetrics.ERRORS, 1, errorDims("Timeout"));
             if (lease != null) {
-                // counted, but the lease is kept until it lapses; a dead letter leaves the count at zero for a redrive
-                Release counted = RecordStateMachine.failedHoldingLease(lease, clock.instant());
-                release(lease, attempt >= retryPolicy.maxAttempts()
-                        ? RecordStateMachine.deadLettered(counted.leaseExpiresAt()) : counted, message);
+                // counted, but the lease is kept until it lapses
+                release(lease, RecordStateMachine.failedHoldingLease(lease, clock.instant()), message);
             }
             if (attempt >= retryPolicy.maxAttempts()) {
                 return deadLetter(message, FailureKind.TIMEOUT, "Timeout",
@@ -344,7 +356,7 @@ public final class BatchProcessor<T> {
                 } catch (RuntimeException e) {
                     if (transaction != null) {
                         // nothing was committed: the handler's writes and the record fail together
-                        releaseAfterFailure(lease, attempt, false, message);
+                        releaseAfterFailure(lease, false, message);
                         return retryableFailure(message, attempt, e, RetryReason.FAILED, run);
                     }
                     // guard mode: the effect happened; re-running it would apply it twice
@@ -357,7 +369,7 @@ public final class BatchProcessor<T> {
             return new Processed(message);
         }
         if (lease != null) {
-            releaseAfterFailure(lease, attempt, classifier.isPermanent(failure), message);
+            releaseAfterFailure(lease, classifier.isPermanent(failure), message);
         }
         if (classifier.isPermanent(failure)) {
             return deadLetter(message, FailureKind.PERMANENT, failure.getClass().getName(),
@@ -406,11 +418,13 @@ public final class BatchProcessor<T> {
         }
     }
 
-    /** Counts a failed execution; a message about to be dead-lettered leaves its record with no count, for a redrive. */
-    private void releaseAfterFailure(BeginResult.Acquired lease, int attempt, boolean permanent, IncomingMessage message) {
+    /**
+     * Counts a failed execution. The last one stays counted, so a redelivery whose dead letter was lost is not run
+     * again; a permanent failure clears the count, so a redrive gets every attempt.
+     */
+    private void releaseAfterFailure(BeginResult.Acquired lease, boolean permanent, IncomingMessage message) {
         Instant now = clock.instant();
-        boolean deadLettered = permanent || attempt >= retryPolicy.maxAttempts();
-        release(lease, deadLettered ? RecordStateMachine.deadLettered(now) : RecordStateMachine.failed(lease, now), message);
+        release(lease, permanent ? RecordStateMachine.deadLettered(now) : RecordStateMachine.failed(lease, now), message);
     }
 
     private void release(BeginResult.Acquired lease, Release release, IncomingMessage message) {

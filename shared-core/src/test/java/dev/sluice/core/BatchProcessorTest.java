@@ -454,8 +454,19 @@ class BatchProcessorTest {
                 assertThat(d.envelope().attempts()).isEqualTo(3);
                 assertThat(d.envelope().firstFailureAt()).isEqualTo(firstFailure);
             });
-            // AND the dead letter cleared the count, so a redrive starts at attempt 1
-            assertThat(store.find("o-9")).hasValueSatisfying(r -> assertThat(r.failures()).isZero());
+            // AND should that dead letter be lost (a crash before it was sent), the redelivery is dead-lettered again
+            // without a fourth execution
+            MessageOutcome again = run(processor, delivery("o-9", 7)).outcomes().get(0);
+            assertThat(again).isInstanceOfSatisfying(DeadLettered.class, d -> {
+                assertThat(d.kind()).isEqualTo(FailureKind.EXHAUSTED);
+                assertThat(d.envelope().attempts()).isEqualTo(3);
+            });
+            assertThat(calls).hasValue(3);
+            // AND a redriven copy starts again at attempt 1
+            IncomingMessage redriven = IncomingMessage.builder().providerMessageId("o-9").body(orderJson("o-9", 1))
+                    .attribute(SluiceAttributes.REDRIVE_COUNT, "1").sourceQueue(QUEUE).build();
+            assertThat(run(processor, redriven).outcomes().get(0)).isInstanceOf(Retry.class);
+            assertThat(attempts).containsExactly(1, 2, 3, 1);
         }
 
         private IncomingMessage delivery(String id, int deliveryCount) {

@@ -143,7 +143,9 @@ public final class RecordStateMachine {
     }
 
     /**
-     * The message leaves for the dead-letter queue: its count is cleared, so a redrive gets every attempt again.
+     * The message leaves for the dead-letter queue after a permanent failure: its count is cleared, so a redrive gets
+     * every attempt. (An exhausted message keeps its count instead, so a redelivery whose dead letter was lost is
+     * dead-lettered again rather than run again.)
      *
      * @param leaseEnd when the lease ends (the release time, or the lease's own end while a timed-out handler
      *     may still run)
