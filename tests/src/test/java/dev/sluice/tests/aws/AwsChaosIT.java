@@ -94,12 +94,16 @@ class AwsChaosIT {
         assertThat(ledger.crashedInvocations()).as("crashed invocations").isPositive();
         // every key that is not poison was applied; nothing else was
         assertThat(appliedKeys).isEqualTo(ledger.keysToApply());
-        // the DLQ holds exactly the poison sends, each with its kind, and nothing the queue moved without a reason
-        Set<String> poisonIds = ledger.sent().stream().filter(s -> s.plan() == Plan.POISON)
-                .map(ChaosLedger.Sent::messageId).collect(Collectors.toSet());
-        assertThat(poisonIds).isNotEmpty();
-        assertThat(ledger.deadLetterKinds()).containsOnlyKeys(poisonIds);
-        assertThat(ledger.deadLetterKinds().values()).containsOnly("POISON");
+        // the DLQ holds exactly the poison sends as POISON and the always-failing ones as EXHAUSTED, nothing the queue
+        // moved without a reason
+        Map<String, String> expectedKinds = ledger.sent().stream()
+                .filter(s -> s.plan() == Plan.POISON || s.plan() == Plan.EXHAUSTING)
+                .collect(Collectors.toMap(ChaosLedger.Sent::messageId, s -> s.plan() == Plan.POISON ? "POISON" : "EXHAUSTED"));
+        assertThat(expectedKinds).containsValues("POISON", "EXHAUSTED");
+        assertThat(ledger.deadLetterKinds()).isEqualTo(expectedKinds);
         assertThat(ledger.deadLettersWithoutEnvelope()).isZero();
+        // AND each EXHAUSTED dead letter came after exactly the configured number of handler executions
+        assertThat(ledger.executionsBehindExhausted()).isNotEmpty()
+                .allSatisfy((key, executions) -> assertThat(executions).as(key).isEqualTo(ChaosRun.MAX_ATTEMPTS));
     }
 }

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  */
 final class ChaosLedger {
     /** The fate planned for an order key (a producer duplicate shares its original's). */
-    enum Plan { NORMAL, TRANSIENT, POISON, CRASH_BEFORE_COMPLETE, CRASH_AFTER_COMPLETE }
+    enum Plan { NORMAL, TRANSIENT, POISON, CRASH_BEFORE_COMPLETE, CRASH_AFTER_COMPLETE, EXHAUSTING }
 
     /**
      * One accepted send.
@@ -53,6 +53,9 @@ final class ChaosLedger {
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final Map<String, String> deadLetterKinds = new ConcurrentHashMap<>();
     private final AtomicInteger deadLettersWithoutEnvelope = new AtomicInteger();
+    // keys whose last handler run has not reached a release or completion yet, and runs whose count a crash lost
+    private final Set<String> runsAwaitingRelease = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> countsLostToCrash = new ConcurrentHashMap<>();
 
     void plan(String key, Plan plan) {
         plans.put(key, plan);
@@ -70,7 +73,19 @@ final class ChaosLedger {
 
     /** @return the handler's execution number for {@code key}, from 1 */
     int executed(String key) {
+        runsAwaitingRelease.add(key);
         return executions.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /**
+     * The pipeline released {@code key}'s lease after a failed run.
+     *
+     * @param reachedStore false when the process had crashed, so the record never counted the run
+     */
+    void released(String key, boolean reachedStore) {
+        if (runsAwaitingRelease.remove(key) && !reachedStore) {
+            countsLostToCrash.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        }
     }
 
     void transientFailure() {
@@ -155,9 +170,30 @@ final class ChaosLedger {
         return deadLettersWithoutEnvelope.get();
     }
 
-    /** @return the keys a handler must have applied: every key not planned as poison */
+    /** @return the keys a handler must have applied: every key not planned as poison or to fail every run */
     Set<String> keysToApply() {
-        return sent.stream().filter(s -> s.plan() != Plan.POISON).map(Sent::key).collect(Collectors.toSet());
+        return sent.stream().filter(s -> applies(s.plan())).map(Sent::key).collect(Collectors.toSet());
+    }
+
+    private static boolean applies(Plan plan) {
+        return plan != Plan.POISON && plan != Plan.EXHAUSTING;
+    }
+
+    /**
+     * @return per key dead-lettered {@code EXHAUSTED}, the handler executions behind it: runs the ledger saw, less
+     *     runs whose failure a crash kept from the record (the process died between the run and its release)
+     */
+    Map<String, Integer> executionsBehindExhausted() {
+        Map<String, Integer> behind = new TreeMap<>();
+        sent.stream().filter(s -> "EXHAUSTED".equals(deadLetterKinds.get(s.messageId()))).map(Sent::key).forEach(key ->
+                behind.put(key, executions.getOrDefault(key, new AtomicInteger()).get()
+                        - countsLostToCrash.getOrDefault(key, new AtomicInteger()).get()));
+        return behind;
+    }
+
+    /** @return runs whose failure count a crash lost, over all keys */
+    int countsLostToCrash() {
+        return countsLostToCrash.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
     /** @return how often each key's effect was observed (guard mode: by the handler) */
@@ -197,7 +233,7 @@ final class ChaosLedger {
         sendOrderByGroup.forEach((group, keys) -> {
             List<String> distinct;
             synchronized (keys) {
-                distinct = keys.stream().distinct().filter(k -> planOf(k) != Plan.POISON).toList();
+                distinct = keys.stream().distinct().filter(k -> applies(planOf(k))).toList();
             }
             if (!distinct.isEmpty()) {
                 order.put(group, distinct);
@@ -226,6 +262,11 @@ final class ChaosLedger {
         new TreeMap<>(deadLetterKinds.values().stream().collect(Collectors.groupingBy(k -> k, Collectors.counting())))
                 .forEach((kind, n) -> lines.put("  " + kind, n));
         lines.put("dead letters without an envelope", deadLettersWithoutEnvelope.get());
+        Map<String, Integer> behind = executionsBehindExhausted();
+        lines.put("executions behind each EXHAUSTED dead letter", behind.isEmpty() ? "-" : behind.values().stream()
+                .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting())).entrySet().stream()
+                .map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining(", ")));
+        lines.put("  failed runs a crash kept from the record", countsLostToCrash());
         lines.put("crashes after effect, before complete", crashesBeforeComplete.get());
         lines.put("crashes after complete, before delete", crashesAfterComplete.get());
         lines.put("crashed invocations", crashedInvocations.get());

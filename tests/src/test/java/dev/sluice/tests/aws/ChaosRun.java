@@ -76,7 +76,8 @@ final class ChaosRun {
     /**
      * Plans {@code messages} sends: about 10 % producer duplicates (same body, own deduplication id, later in
      * the same group), and among new keys 5 % transient failures, 1 % poison, 1.5 % crashes after the effect
-     * and before complete, 0.5 % crashes after complete and before the delete.
+     * and before complete, 0.5 % crashes after complete and before the delete, 0.1 % failing every run (dead-lettered
+     * EXHAUSTED after {@link #MAX_ATTEMPTS} executions; never sent twice, so one record counts one message's runs).
      */
     private List<Planned> plan(int messages, long seed) {
         Random random = new Random(seed);
@@ -89,13 +90,15 @@ final class ChaosRun {
             if (!originals.isEmpty() && random.nextDouble() < 0.10) {
                 // a producer retry: an earlier order of this group, sent again
                 Planned of = originals.get(originals.size() - 1 - random.nextInt(Math.min(20, originals.size())));
-                plan.add(new Planned(of.key(), group, of.body(), of.plan(), true, i));
-                continue;
+                if (of.plan() != Plan.EXHAUSTING) {
+                    plan.add(new Planned(of.key(), group, of.body(), of.plan(), true, i));
+                    continue;
+                }
             }
             String key = "o-" + i;
             double roll = random.nextDouble();
             Plan fate = roll < 0.05 ? Plan.TRANSIENT : roll < 0.06 ? Plan.POISON : roll < 0.075 ? Plan.CRASH_BEFORE_COMPLETE
-                    : roll < 0.08 ? Plan.CRASH_AFTER_COMPLETE : Plan.NORMAL;
+                    : roll < 0.08 ? Plan.CRASH_AFTER_COMPLETE : roll < 0.081 ? Plan.EXHAUSTING : Plan.NORMAL;
             String body = switch (fate) {
                 case POISON -> switch (poisonVariant++ % 3) {
                     case 0 -> "{\"orderId\":\"" + key + "\",\"customerId\":\"" + group + "\",\"amount\":"; // truncated JSON
@@ -119,6 +122,9 @@ final class ChaosRun {
             int execution = ledger.executed(key);
             if (instance.dead().get()) {
                 throw new IllegalStateException("process crashed");
+            }
+            if (ledger.planOf(key) == Plan.EXHAUSTING) {
+                throw new IllegalStateException("downstream rejects this order every time (injected)");
             }
             if (ledger.planOf(key) == Plan.TRANSIENT && execution <= 1 + Math.floorMod(key.hashCode(), 2)) {
                 ledger.transientFailure();

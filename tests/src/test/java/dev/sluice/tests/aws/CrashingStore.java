@@ -61,9 +61,11 @@ final class CrashingStore implements IdempotencyStore {
 
     @Override
     public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {
-        if (!dead.get()) {
+        boolean alive = !dead.get();
+        if (alive) {
             delegate.release(lease, release);
         }
+        ledger.released(lease.key(), alive);
     }
 
     @Override
