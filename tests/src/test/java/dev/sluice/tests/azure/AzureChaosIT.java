@@ -45,6 +45,7 @@ class AzureChaosIT {
     /** Orders per session: below the batch size, so a session's backlog fits one delivery. */
     static final int PER_SESSION = 20;
     static final int BATCH_SIZE = 32;
+    static final int MAX_ATTEMPTS = 5;
 
     /** One chaos run's wiring. */
     static final class Run {
@@ -66,7 +67,7 @@ class AzureChaosIT {
                     .queueName(QUEUE)
                     .handler(mode == IdempotencyMode.GUARD ? guardHandler() : transactionalHandler())
                     .codec(JsonCodec.of(Order.class))
-                    .retryPolicy(RetryPolicy.exponential(5, Duration.ofSeconds(1), Duration.ofSeconds(10)))
+                    .retryPolicy(RetryPolicy.exponential(MAX_ATTEMPTS, Duration.ofSeconds(1), Duration.ofSeconds(10)))
                     .idempotency(IdempotencyOptions.builder()
                             .store(new CrashingIdempotencyStore(store, host, ledger))
                             .mode(mode)
@@ -153,6 +154,7 @@ class AzureChaosIT {
         // WHEN the host drains the queue
         run.sendAndDrain();
         run.print("Azure chaos, guard mode");
+        assertThat(ledger.executionsBehindExhausted()).as("EXHAUSTED dead letters").isNotEmpty();
 
         // THEN nothing is left on the queue, and every order was applied, parked or dead-lettered
         assertThat(run.broker.messages(QUEUE)).isEmpty();
@@ -179,6 +181,7 @@ class AzureChaosIT {
         run.sendAndDrain();
         run.readEffectsFromCosmos();
         run.print("Azure chaos, transactional mode");
+        assertThat(ledger.executionsBehindExhausted()).as("EXHAUSTED dead letters").isNotEmpty();
 
         // THEN nothing is lost and session order holds
         assertThat(run.broker.messages(QUEUE)).isEmpty();
@@ -207,8 +210,15 @@ class AzureChaosIT {
                         assertThat(ledger.parked.get(s.key())).as(s.key()).containsOnly("EXHAUSTED");
                     }
                 }
+                case FAILING -> {
+                    assertThat(ledger.effectsOf(s.key())).as(s.key()).isZero();
+                    assertThat(ledger.parked.get(s.key())).as(s.key()).containsExactly("EXHAUSTED");
+                }
             }
         }
+        // every EXHAUSTED dead letter came after exactly the configured number of handler executions
+        assertThat(ledger.executionsBehindExhausted())
+                .allSatisfy((key, executions) -> assertThat(executions).as(key).isEqualTo(MAX_ATTEMPTS));
         assertThat(ledger.brokerDeadLettered.values()).allSatisfy(reasons ->
                 assertThat(reasons).containsOnly("MaxDeliveryCountExceeded"));
     }

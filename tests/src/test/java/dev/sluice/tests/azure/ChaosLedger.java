@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * What the chaos test knows independently of the system under test: what it sent (order keys, sessions,
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * decorator report into it from the pipeline's virtual threads.
  */
 final class ChaosLedger {
-    enum Kind { CLEAN, TRANSIENT, POISON }
+    enum Kind { CLEAN, TRANSIENT, POISON, FAILING }
 
     /** A crash of the worker process after the handler's side effect and before the host completes the batch. */
     enum Crash {
@@ -43,6 +44,9 @@ final class ChaosLedger {
     final Map<Crash, AtomicInteger> crashesFired = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> lostCompletions = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> handlerRuns = new ConcurrentHashMap<>();
+    // keys whose last handler run has not reached a release yet, and runs whose failure count a crash lost
+    private final Set<String> runsAwaitingRelease = ConcurrentHashMap.newKeySet();
+    final Map<String, AtomicInteger> countsLostToCrash = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
     /** Per session: order keys in the order of their first effect. */
     final Map<String, List<String>> firstEffectOrder = new ConcurrentHashMap<>();
@@ -59,8 +63,9 @@ final class ChaosLedger {
 
     /**
      * Plans {@code count} orders over sessions of about {@code perSession} each: 1 % poison, 5 % transient
-     * failures (one or two), 10 % sent twice by the producer, 2 % of the decodable ones crashing the worker
-     * once (half before, half after the idempotency record is completed).
+     * failures (one or two), 0.5 % failing every run (parked EXHAUSTED; sent once), 10 % sent twice by the
+     * producer, 2 % of the decodable ones crashing the worker once (half before, half after the idempotency
+     * record is completed).
      */
     static ChaosLedger plan(int count, int perSession, long seed) {
         ChaosLedger ledger = new ChaosLedger();
@@ -69,8 +74,9 @@ final class ChaosLedger {
         for (int i = 0; i < count; i++) {
             String key = "o-%05d".formatted(i);
             double r = random.nextDouble();
-            Kind kind = r < 0.01 ? Kind.POISON : r < 0.06 ? Kind.TRANSIENT : Kind.CLEAN;
-            int copies = random.nextDouble() < 0.10 ? 2 : 1;
+            Kind kind = r < 0.01 ? Kind.POISON : r < 0.06 ? Kind.TRANSIENT : r < 0.065 ? Kind.FAILING : Kind.CLEAN;
+            // an always-failing order is sent once, so its record counts one message's runs
+            int copies = random.nextDouble() < 0.10 && kind != Kind.FAILING ? 2 : 1;
             String body = kind == Kind.POISON
                     ? "{\"orderId\":\"" + key + "\",\"amountCents\":"
                     : "{\"orderId\":\"" + key + "\",\"customerId\":\"c-" + (i % 97) + "\",\"amountCents\":" + (100 + i)
@@ -113,12 +119,43 @@ final class ChaosLedger {
     /** Counts a handler run. @return whether this run must fail transiently (before any effect) */
     boolean handlerRanAndFails(String key) {
         counter(handlerRuns, key).incrementAndGet();
+        runsAwaitingRelease.add(key);
+        if (sent.get(key).kind() == Kind.FAILING) {
+            return true;
+        }
         AtomicInteger left = transientFailuresLeft.get(key);
         if (left != null && left.getAndDecrement() > 0) {
             transientFailures.incrementAndGet();
             return true;
         }
         return false;
+    }
+
+    /**
+     * The pipeline released {@code key}'s lease after a failed run.
+     *
+     * @param reachedStore false when the worker had crashed, so the record never counted the run
+     */
+    void released(String key, boolean reachedStore) {
+        if (runsAwaitingRelease.remove(key) && !reachedStore) {
+            counter(countsLostToCrash, key).incrementAndGet();
+        }
+    }
+
+    /**
+     * @return per key parked {@code EXHAUSTED}, the handler executions behind it: runs the ledger saw, less runs whose
+     *     failure a crash kept from the record (the worker died between the run and its release)
+     */
+    Map<String, Integer> executionsBehindExhausted() {
+        Map<String, Integer> behind = new TreeMap<>();
+        parked.forEach((key, kinds) -> {
+            if (kinds.contains("EXHAUSTED")) {
+                AtomicInteger runs = handlerRuns.get(key);
+                AtomicInteger lost = countsLostToCrash.get(key);
+                behind.put(key, (runs == null ? 0 : runs.get()) - (lost == null ? 0 : lost.get()));
+            }
+        });
+        return behind;
     }
 
     void effect(String key, String session) {
@@ -224,7 +261,7 @@ final class ChaosLedger {
         return String.join("\n",
                 "=== " + title + " ===",
                 "sent: " + sent.size() + " orders (" + count(Kind.CLEAN) + " clean, " + count(Kind.TRANSIENT) + " transient, "
-                        + count(Kind.POISON) + " poison), "
+                        + count(Kind.FAILING) + " failing every run, " + count(Kind.POISON) + " poison), "
                         + sent.values().stream().filter(s -> s.copies() > 1).count() + " producer duplicates, "
                         + sent.values().stream().mapToInt(Sent::copies).sum() + " messages in "
                         + sent.values().stream().map(Sent::session).distinct().count() + " sessions",
@@ -239,6 +276,11 @@ final class ChaosLedger {
                 "orders applied: " + applied + "; parked by kind: " + parkedByKind + "; dead-lettered by the broker: " + brokerDlq,
                 "double effects: " + doubles + " (" + explainedDoubleEffects().size() + " explained by a crash, "
                         + unexplainedDoubleEffects().size() + " unexplained)",
+                "executions behind each EXHAUSTED dead letter: " + executionsBehindExhausted().values().stream()
+                        .collect(Collectors.groupingBy(n -> n, TreeMap::new, Collectors.counting())).entrySet().stream()
+                        .map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining(", "))
+                        + " (failed runs a crash kept from the record: "
+                        + countsLostToCrash.values().stream().mapToInt(AtomicInteger::get).sum() + ")",
                 "lost: " + lost().size() + "; session order violations: " + orderViolations().size());
     }
 

@@ -53,9 +53,11 @@ final class CrashingIdempotencyStore implements IdempotencyStore {
 
     @Override
     public void release(BeginResult.Acquired lease, dev.sluice.core.spi.Release release) {
-        if (!host.isDead()) {
+        boolean alive = !host.isDead();
+        if (alive) {
             delegate.release(lease, release);
         }
+        ledger.released(lease.key(), alive);
     }
 
     @Override
