@@ -296,7 +296,7 @@ public final class BatchProcessor<T> {
                     // with a store, attempts are handler executions on record, not deliveries
                     lease = acquired;
                     if (acquired.priorFailures() >= retryPolicy.maxAttempts()
-                            && message.attributes().containsKey(SluiceAttributes.REDRIVE_COUNT)) {
+                            && SluiceAttributes.redriven(message.attributes())) {
                         // a redriven copy of an exhausted message starts again; its record counts the runs before
                         lease = new BeginResult.Acquired(acquired.key(), acquired.fingerprint(), acquired.leaseExpiresAt(),
                                 acquired.token());

@@ -48,4 +48,15 @@ public final class SluiceAttributes {
             FIRST_FAILURE_AT, LAST_FAILURE_AT, SOURCE_QUEUE, ATTEMPT);
 
     private SluiceAttributes() {}
+
+    /**
+     * Whether a message came back from a dead-letter queue: a selective redrive adds {@link #REDRIVE_COUNT}; a native
+     * move (e.g. an SQS move task) keeps the dead letter's envelope, so {@link #FAILURE_KIND} is still there.
+     *
+     * @param attributes the message's attributes
+     * @return true for a redriven message
+     */
+    public static boolean redriven(java.util.Map<String, String> attributes) {
+        return attributes.containsKey(REDRIVE_COUNT) || attributes.containsKey(FAILURE_KIND);
+    }
 }
