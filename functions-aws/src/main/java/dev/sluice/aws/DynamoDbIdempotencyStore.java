@@ -1,5 +1,8 @@
 package dev.sluice.aws;
 
+import static dev.sluice.aws.DynamoDbRecords.n;
+import static dev.sluice.aws.DynamoDbRecords.s;
+
 import dev.sluice.aws.internal.PowertoolsKeys;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.spi.BeginRequest;
@@ -19,7 +22,6 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -126,15 +128,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Map<String, AttributeValue> old;
         try {
             UpdateItemResponse taken = client.updateItem(r -> r.tableName(table)
-                    .key(Map.of(ID, DynamoDbRecords.s(id)))
+                    .key(Map.of(ID, s(id)))
                     .updateExpression(TAKE_UPDATE)
                     .conditionExpression(TAKE_CONDITION)
                     .expressionAttributeNames(DynamoDbRecords.names(TAKE_UPDATE, TAKE_CONDITION))
-                    .expressionAttributeValues(Map.of(":now_s", DynamoDbRecords.n(request.now().getEpochSecond()),
-                            ":now_ms", DynamoDbRecords.n(request.now().toEpochMilli()),
-                            ":inprogress", DynamoDbRecords.s(INPROGRESS), ":fp", DynamoDbRecords.s(request.fingerprint()),
-                            ":expiration", DynamoDbRecords.n(request.expiresAt().getEpochSecond()),
-                            ":lease", DynamoDbRecords.n(request.leaseExpiresAt().toEpochMilli())))
+                    .expressionAttributeValues(Map.of(":now_s", n(request.now().getEpochSecond()),
+                            ":now_ms", n(request.now().toEpochMilli()),
+                            ":inprogress", s(INPROGRESS), ":fp", s(request.fingerprint()),
+                            ":expiration", n(request.expiresAt().getEpochSecond()),
+                            ":lease", n(request.leaseExpiresAt().toEpochMilli())))
                     .returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             // the count the record kept is the one the state machine carries over
@@ -174,7 +176,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     /** Only for a DynamoDB that does not return the old item on a failed condition. */
     private @Nullable Map<String, AttributeValue> readFallback(String id) {
-        return client.getItem(r -> r.tableName(table).key(Map.of(ID, DynamoDbRecords.s(id))).consistentRead(true)).item();
+        return client.getItem(r -> r.tableName(table).key(Map.of(ID, s(id))).consistentRead(true)).item();
     }
 
     @Override
@@ -213,21 +215,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         try {
             client.transactWriteItems(r -> r.transactItems(items).clientRequestToken(requestToken));
         } catch (TransactionCanceledException e) {
-            throw new SluiceException("transaction cancelled, nothing committed: " + reasons(e), e);
+            throw new SluiceException("transaction cancelled, nothing committed: " + DynamoDbTransaction.reasons(e), e);
         }
-    }
-
-    private static String reasons(TransactionCanceledException e) {
-        if (!e.hasCancellationReasons()) {
-            return String.valueOf(e.getMessage());
-        }
-        List<String> codes = new ArrayList<>();
-        List<CancellationReason> reasons = e.cancellationReasons();
-        for (int i = 0; i < reasons.size(); i++) {
-            String code = reasons.get(i).code();
-            codes.add((i == 0 ? "idempotency record" : "write " + i) + "=" + code);
-        }
-        return String.join(", ", codes);
     }
 
     @Override
@@ -266,14 +255,6 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     @Override
     public boolean supportsTransactions() {
         return true;
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.builder().s(value).build();
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.builder().n(Long.toString(value)).build();
     }
 
     @Override

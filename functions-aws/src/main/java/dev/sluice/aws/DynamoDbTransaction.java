@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
@@ -81,5 +83,18 @@ public final class DynamoDbTransaction implements IdempotencyTransaction {
     @Override
     public synchronized int size() {
         return items.size();
+    }
+
+    /** @return one {@code name=code} per item of a cancelled commit: the idempotency record first, then the writes */
+    static String reasons(TransactionCanceledException e) {
+        if (!e.hasCancellationReasons()) {
+            return String.valueOf(e.getMessage());
+        }
+        List<String> codes = new ArrayList<>();
+        List<CancellationReason> reasons = e.cancellationReasons();
+        for (int i = 0; i < reasons.size(); i++) {
+            codes.add((i == 0 ? "idempotency record" : "write " + i) + "=" + reasons.get(i).code());
+        }
+        return String.join(", ", codes);
     }
 }
