@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +69,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     private final ConcurrentMap<String, StoredRecord> records = new ConcurrentHashMap<>();
     private final AtomicLong begins = new AtomicLong();
+    private final AtomicLong tokens = new AtomicLong();
 
     @Override
     public BeginResult begin(BeginRequest request) {
@@ -80,7 +80,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         records.compute(request.key(), (key, existing) -> {
             switch (RecordStateMachine.begin(existing == null ? null : existing.state(), request)) {
                 case RecordStateMachine.Acquire acquire -> {
-                    String token = UUID.randomUUID().toString();
+                    // unique within this store is all a token needs (and a counter is far cheaper than a random UUID)
+                    String token = Long.toString(tokens.incrementAndGet());
                     result[0] = acquire.acquired(token);
                     RecordState r = acquire.record();
                     return new StoredRecord(key, request.fingerprint(), Status.IN_PROGRESS, request.leaseExpiresAt(),

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 public final class StructuredLog {
     private final LogSink sink;
     private final Map<String, Object> context;
+    // the context redacted once, on first use: log lines of one processor or message share it
+    private volatile @Nullable Map<String, Object> redactedContext;
 
     /**
      * @param sink where events go
@@ -41,8 +43,13 @@ public final class StructuredLog {
      */
     public void log(LogSink.Level level, String message, Map<String, ?> fields, @Nullable Throwable error) {
         Redactor redactor = Redactor.standard();
-        Map<String, Object> all = new LinkedHashMap<>();
-        context.forEach((k, v) -> all.put(k, redactValue(redactor, v)));
+        Map<String, Object> redacted = redactedContext;
+        if (redacted == null) {
+            Map<String, Object> fresh = new LinkedHashMap<>();
+            context.forEach((k, v) -> fresh.put(k, redactValue(redactor, v)));
+            redactedContext = redacted = fresh;
+        }
+        Map<String, Object> all = new LinkedHashMap<>(redacted);
         fields.forEach((k, v) -> all.put(k, redactValue(redactor, v)));
         if (error != null) {
             all.put("error_type", error.getClass().getName());
