@@ -1,14 +1,14 @@
 package dev.sluice.cli;
 
-import dev.sluice.cli.internal.BackendFactory;
-import dev.sluice.cli.internal.CloudBackends;
+import dev.sluice.cli.backend.BackendFactory;
+import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.cli.internal.DemoCommand;
 import dev.sluice.cli.internal.DlqCommands;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code sluice} command. Exit codes are in {@link ExitCodes}; every command has {@code --help}
@@ -29,7 +29,7 @@ public final class SluiceCli {
         cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new DlqCommands(backends, input));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + dev.sluice.core.Redactor.standard().redact(String.valueOf(ex.getMessage())));
+            commandLine.getErr().println("error: " + dev.sluice.core.security.Redactor.standard().redact(String.valueOf(ex.getMessage())));
             return ExitCodes.FAILURE;
         });
         return cli;

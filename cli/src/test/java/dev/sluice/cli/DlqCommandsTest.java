@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.core.DeadLetterEnvelope;
-import dev.sluice.core.FailureKind;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.redrive.DeadLetter;
+import dev.sluice.core.redrive.DeadLetterEnvelope;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.cli.internal.DlqBackend;
-import dev.sluice.cli.internal.QueueStats;
+import dev.sluice.cli.backend.DlqBackend;
+import dev.sluice.cli.backend.QueueStats;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterSource;
 import dev.sluice.core.redrive.RedriveTarget;

@@ -1,7 +1,7 @@
 package dev.sluice.aws;
 
-import dev.sluice.core.ConfigurationException;
-import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.config.ConfigurationException;
+import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.spi.LogSink;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * AWS-specific settings, next to the cloud-neutral {@link dev.sluice.core.SluiceConfig}. Read once from
+ * AWS-specific settings, next to the cloud-neutral {@link dev.sluice.core.config.SluiceConfig}. Read once from
  * the environment by {@link #fromEnvironment()}, the only place this module reads environment variables;
  * a bad value fails start-up with a {@link ConfigurationException} naming the variable. Region,
  * credentials and endpoint overrides ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL_SQS},

@@ -8,17 +8,17 @@ import dev.sluice.aws.internal.BatchActions;
 import dev.sluice.aws.internal.QueueDirectory;
 import dev.sluice.aws.internal.SnapStartPriming;
 import dev.sluice.aws.internal.SqsMessages;
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.BatchResult;
-import dev.sluice.core.IdempotencyMode;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
-import dev.sluice.core.MessageCodec;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceConfig;
-import dev.sluice.core.internal.StructuredLog;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.idempotency.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.BatchResult;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
 import java.security.SecureRandom;
@@ -193,7 +193,7 @@ public final class SqsBatchConsumer<T> {
          * Loads {@link SluiceConfig} and {@link AwsConfig} from the environment.
          *
          * @return this
-         * @throws dev.sluice.core.ConfigurationException naming a bad variable
+         * @throws dev.sluice.core.config.ConfigurationException naming a bad variable
          */
         public Builder<T> fromEnvironment() {
             this.config = SluiceConfig.fromEnvironment().build();
@@ -328,13 +328,8 @@ public final class SqsBatchConsumer<T> {
                     store.keyPrefix(cfg.queueName());
                 }
                 tableStore = store.build();
-                options = IdempotencyOptions.builder()
-                        .store(tableStore)
-                        .mode(idempotencyMode != null ? idempotencyMode : awsConfig.idempotencyMode())
-                        .keyPointer(cfg.idempotencyKeyPointer().orElse(null))
-                        .ttl(cfg.idempotencyTtl())
-                        .lease(cfg.idempotencyLease())
-                        .build();
+                options = IdempotencyOptions.from(cfg, tableStore,
+                        idempotencyMode != null ? idempotencyMode : awsConfig.idempotencyMode()).build();
             }
             // SecureRandom: after a SnapStart restore every instance would otherwise share one jitter sequence
             BatchProcessor.Builder<T> pipeline = BatchProcessor.<T>builder()

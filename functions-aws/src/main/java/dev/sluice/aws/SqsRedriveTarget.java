@@ -2,9 +2,9 @@ package dev.sluice.aws;
 
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
-import dev.sluice.core.SluiceAttributes;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.RedriveTarget;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;

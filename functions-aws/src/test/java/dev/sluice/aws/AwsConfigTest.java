@@ -3,8 +3,8 @@ package dev.sluice.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.core.ConfigurationException;
-import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.config.ConfigurationException;
+import dev.sluice.core.idempotency.IdempotencyMode;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.sluice.aws;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.aws.local.LocalEventSourceMapping;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,25 +3,25 @@ package dev.sluice.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.core.security.Hashes;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.ManualClock;
 import dev.sluice.aws.testing.Messages;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.FailureKind;
-import dev.sluice.core.IdempotencyMode;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.MessageOutcome;
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.internal.Texts;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.idempotency.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.FailureKind;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.RecordStateMachine;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,7 +119,7 @@ class DynamoDbIdempotencyStoreIT {
     @Test
     void aLapsedLease_isTakenOver_andTheOldHolderCanNoLongerComplete() {
         // GIVEN a consumer that claimed the key with a 1-second lease and then died
-        BeginResult crashed = store.begin(new BeginRequest("m-2", Texts.sha256Hex(Messages.order("o-2", "5").getBytes(StandardCharsets.UTF_8)),
+        BeginResult crashed = store.begin(new BeginRequest("m-2", Hashes.sha256Hex(Messages.order("o-2", "5").getBytes(StandardCharsets.UTF_8)),
                 T0, T0.plusSeconds(1), T0.plus(Duration.ofDays(7))));
         assertThat(crashed).isInstanceOf(BeginResult.Acquired.class);
         // WHEN the message is redelivered after the lease lapsed
@@ -139,7 +139,7 @@ class DynamoDbIdempotencyStoreIT {
     @Test
     void aLiveLease_makesTheRedeliveryRetryLater_withoutRunningTheHandler() {
         // GIVEN another consumer is handling the message right now (lease for 5 minutes)
-        store.begin(new BeginRequest("m-3", Texts.sha256Hex(Messages.order("o-3", "5").getBytes(StandardCharsets.UTF_8)),
+        store.begin(new BeginRequest("m-3", Hashes.sha256Hex(Messages.order("o-3", "5").getBytes(StandardCharsets.UTF_8)),
                 T0, T0.plus(Duration.ofMinutes(5)), T0.plus(Duration.ofDays(7))));
         // WHEN a second delivery arrives a second later
         MessageOutcome outcome = consumer(new ManualClock(T0.plusSeconds(1)), IdempotencyMode.GUARD, counting())
@@ -178,7 +178,7 @@ class DynamoDbIdempotencyStoreIT {
         assertThat(item.get("status").s()).isEqualTo("COMPLETED");
         assertThat(item.get("expiration").n()).isEqualTo(Long.toString(T0.plus(Duration.ofDays(7)).getEpochSecond()));
         assertThat(item.get("in_progress_expiration").n()).isEqualTo(Long.toString(T0.plus(Duration.ofMinutes(5)).toEpochMilli()));
-        assertThat(item.get("validation").s()).isEqualTo(Texts.sha256Hex(body.getBytes(StandardCharsets.UTF_8)));
+        assertThat(item.get("validation").s()).isEqualTo(Hashes.sha256Hex(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

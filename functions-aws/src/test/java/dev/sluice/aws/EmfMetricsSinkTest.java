@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.core.SluiceMetrics;
+import dev.sluice.core.observability.SluiceMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.aws.testing.Events;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.spi.LogSink;
 import java.time.Clock;
 import java.time.Instant;

@@ -13,7 +13,7 @@ import dev.sluice.aws.testing.OrderEventsFunction;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.ScriptedOrderHandler;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

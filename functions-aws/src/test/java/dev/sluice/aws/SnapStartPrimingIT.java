@@ -8,7 +8,7 @@ import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

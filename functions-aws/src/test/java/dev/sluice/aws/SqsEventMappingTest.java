@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.internal.SqsMessages;
 import dev.sluice.aws.testing.EventJson;
-import dev.sluice.core.IncomingMessage;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

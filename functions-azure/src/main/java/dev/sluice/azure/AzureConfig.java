@@ -1,6 +1,6 @@
 package dev.sluice.azure;
 
-import dev.sluice.core.ConfigurationException;
+import dev.sluice.core.config.ConfigurationException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Azure settings Sluice needs beside {@link dev.sluice.core.SluiceConfig}: where Service Bus and
+ * The Azure settings Sluice needs beside {@link dev.sluice.core.config.SluiceConfig}: where Service Bus and
  * Cosmos DB are and how to authenticate. The Service Bus settings are the ones the trigger binding reads
  * for {@code connection = "ServiceBusConnection"}, so one app setting feeds both. Managed identity
  * ({@code ServiceBusConnection__fullyQualifiedNamespace}, no Cosmos key) is the production path; a

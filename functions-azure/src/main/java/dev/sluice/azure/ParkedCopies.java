@@ -1,8 +1,8 @@
 package dev.sluice.azure;
 
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;

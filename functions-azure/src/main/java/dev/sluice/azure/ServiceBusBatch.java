@@ -1,8 +1,8 @@
 package dev.sluice.azure;
 
+import dev.sluice.core.security.Hashes;
 import dev.sluice.azure.internal.ServiceBusMessages;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.azure.internal.Hashes;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;

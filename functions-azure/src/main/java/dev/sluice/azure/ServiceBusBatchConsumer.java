@@ -1,16 +1,16 @@
 package dev.sluice.azure;
 
 import dev.sluice.azure.internal.AzureWiring;
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.BatchResult;
-import dev.sluice.core.IdempotencyMode;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonLogSink;
-import dev.sluice.core.MessageCodec;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.Redactor;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.idempotency.IdempotencyMode;
+import dev.sluice.core.observability.JsonLogSink;
+import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.BatchResult;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +48,7 @@ public final class ServiceBusBatchConsumer<T> {
     private final String parkingQueue;
     private final Duration invocationTimeout;
     private final Clock clock;
-    private final LogSink logSink;
+    private final StructuredLog log;
 
     private ServiceBusBatchConsumer(Builder<T> b) {
         this.processor = Objects.requireNonNull(b.processor);
@@ -57,7 +57,7 @@ public final class ServiceBusBatchConsumer<T> {
         this.parkingQueue = b.parkingQueue != null ? b.parkingQueue : queueName + "-parking";
         this.invocationTimeout = b.invocationTimeout;
         this.clock = b.clock;
-        this.logSink = b.logSink;
+        this.log = new StructuredLog(b.logSink, Map.of("queue_name", queueName));
     }
 
     /**
@@ -69,7 +69,7 @@ public final class ServiceBusBatchConsumer<T> {
     }
 
     /**
-     * Wires a consumer from the Function App's settings (see {@link dev.sluice.core.SluiceConfig} and
+     * Wires a consumer from the Function App's settings (see {@link dev.sluice.core.config.SluiceConfig} and
      * {@link AzureConfig}): Cosmos DB idempotency in guard mode, Service Bus re-publish through managed
      * identity, OpenTelemetry metrics, JSON logs.
      *
@@ -77,7 +77,7 @@ public final class ServiceBusBatchConsumer<T> {
      * @param handler the handler
      * @param <T> the decoded body type
      * @return the consumer
-     * @throws dev.sluice.core.ConfigurationException naming the first missing or bad setting
+     * @throws dev.sluice.core.config.ConfigurationException naming the first missing or bad setting
      */
     public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler) {
         return fromEnvironment(codec, handler, IdempotencyMode.GUARD);
@@ -138,8 +138,8 @@ public final class ServiceBusBatchConsumer<T> {
         send(parkingQueue, parked, "park", minimalCopies);
         send(queueName, retries, "republish", Map.of());
         if (!parked.isEmpty() || !retries.isEmpty()) {
-            log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
-                    "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()));
+            log.log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
+                    "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()), null);
         }
         return result;
     }
@@ -170,8 +170,8 @@ public final class ServiceBusBatchConsumer<T> {
             if (again.size() < e.rejectedMessageIds().size()) {
                 throw failed(queue, copies.size(), operation, e);
             }
-            log(LogSink.Level.WARN, "copies refused for their content; sending them again with the minimal envelope",
-                    Map.of("operation", operation, "target_queue", queue, "refused", again.size()));
+            log.log(LogSink.Level.WARN, "copies refused for their content; sending them again with the minimal envelope",
+                    Map.of("operation", operation, "target_queue", queue, "refused", again.size()), null);
             send(queue, again, operation, Map.of());
         } catch (RuntimeException e) {
             throw failed(queue, copies.size(), operation, e);
@@ -183,21 +183,8 @@ public final class ServiceBusBatchConsumer<T> {
         fields.put("operation", operation);
         fields.put("target_queue", queue);
         fields.put("unsent", unsent);
-        fields.put("error_type", e.getClass().getName());
-        fields.put("error_message", Redactor.standard().redact(String.valueOf(e.getMessage())));
-        log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields);
+        log.log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields, e);
         return new RepublishException(queue, unsent, e);
-    }
-
-    private void log(LogSink.Level level, String message, Map<String, ?> fields) {
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("queue_name", queueName);
-        all.putAll(fields);
-        try {
-            logSink.emit(new LogSink.Event(level, message, all));
-        } catch (RuntimeException ignored) {
-            // a broken log sink must never fail a batch
-        }
     }
 
     /**

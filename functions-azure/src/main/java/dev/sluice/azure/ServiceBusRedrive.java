@@ -1,9 +1,9 @@
 package dev.sluice.azure;
 
-import dev.sluice.core.SluiceAttributes;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterSource;
 import dev.sluice.core.redrive.RedriveTarget;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,11 +2,11 @@ package dev.sluice.azure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
 import dev.sluice.core.PermanentFailureException;
-import dev.sluice.core.SluiceMetrics;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.observability.SluiceMetrics;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.IncomingMessage;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;

@@ -3,7 +3,7 @@ package dev.sluice.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.core.IncomingMessage;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;

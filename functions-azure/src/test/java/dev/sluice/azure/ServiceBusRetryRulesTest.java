@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.azure.testing.ManualClock;
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.JsonCodec;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.MessageOutcome;
 import dev.sluice.core.RetryLaterException;
-import dev.sluice.core.SluiceAttributes;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -31,11 +32,22 @@ public final class Message<T> {
      */
     public static <T> Message<T> of(IncomingMessage incoming, T body) {
         Objects.requireNonNull(incoming, "incoming");
-        return new Message<>(incoming, Objects.requireNonNull(body, "body"), incoming.bodyUnsafe());
+        return new Message<>(incoming, Objects.requireNonNull(body, "body"), incoming.body());
     }
 
-    static <T> Message<T> decoded(IncomingMessage incoming, T body, byte[] payload) {
-        return new Message<>(incoming, body, payload);
+    /**
+     * Makes a message whose payload differs from the bytes received, as the pipeline does after
+     * inflating a gzip-encoded body.
+     *
+     * @param incoming the message as received
+     * @param body its decoded body
+     * @param payload the bytes {@code body} was decoded from (copied)
+     * @param <T> the body type
+     * @return the message
+     */
+    public static <T> Message<T> of(IncomingMessage incoming, T body, byte[] payload) {
+        Objects.requireNonNull(incoming, "incoming");
+        return new Message<>(incoming, Objects.requireNonNull(body, "body"), payload.clone());
     }
 
     /** @return the stable id, the same across redrives and re-publishes */

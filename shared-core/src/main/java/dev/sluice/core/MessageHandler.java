@@ -1,5 +1,7 @@
 package dev.sluice.core;
 
+import dev.sluice.core.pipeline.FailureClassifier;
+
 /**
  * The one interface a user implements. Return normally when the message is handled; throw
  * {@link PermanentFailureException} (or an exception the {@link FailureClassifier} calls permanent)

@@ -1,5 +1,7 @@
 package dev.sluice.core;
 
+import dev.sluice.core.pipeline.FailureKind;
+
 /**
  * Thrown by a handler to say that retrying cannot help: the message goes to the dead-letter queue at
  * once with failure kind {@link FailureKind#PERMANENT}.

@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.pipeline.FailureKind;
 import java.time.Duration;
 import java.util.Objects;
 

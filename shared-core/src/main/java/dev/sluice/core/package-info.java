@@ -1,5 +1,7 @@
 /**
- * Sluice's public API: the handler contract, the batch pipeline and its outcomes, policies, configuration and security helpers.
+ * The handler API: what a handler author implements and sees. The pipeline that runs handlers is in
+ * {@code dev.sluice.core.pipeline}; idempotency, codecs, security, configuration, observability and
+ * redrive have their own packages, and extension points are in {@code dev.sluice.core.spi}.
  */
 @NullMarked
 package dev.sluice.core;

@@ -1,7 +1,12 @@
 package dev.sluice.cli.internal;
 
 import dev.sluice.cli.ExitCodes;
-import dev.sluice.core.FailureKind;
+import dev.sluice.cli.backend.BackendFactory;
+import dev.sluice.cli.backend.DlqBackend;
+import dev.sluice.cli.backend.NativeRedrive;
+import dev.sluice.cli.backend.QueueOptions;
+import dev.sluice.cli.backend.QueueStats;
+import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterInspection;
 import dev.sluice.core.redrive.JsonLinesAuditLog;
@@ -28,11 +33,11 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, export or retention. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,

@@ -6,7 +6,7 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.ServiceBusQueueTrigger;
 import dev.sluice.azure.ServiceBusBatch;
 import dev.sluice.azure.ServiceBusBatchConsumer;
-import dev.sluice.core.JsonCodec;
+import dev.sluice.core.codec.JsonCodec;
 import java.util.Map;
 
 /**

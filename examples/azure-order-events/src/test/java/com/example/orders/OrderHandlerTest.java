@@ -2,15 +2,15 @@ package com.example.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.BatchResult;
-import dev.sluice.core.FailureKind;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.InMemoryIdempotencyStore;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.idempotency.InMemoryIdempotencyStore;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.BatchResult;
+import dev.sluice.core.pipeline.FailureKind;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.pipeline.MessageOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;

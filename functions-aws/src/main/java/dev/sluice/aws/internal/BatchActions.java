@@ -2,10 +2,10 @@ package dev.sluice.aws.internal;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.RetryPolicy;
-import dev.sluice.core.SluiceAttributes;
-import dev.sluice.core.internal.StructuredLog;
+import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.pipeline.RetryPolicy;
+import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
 import java.time.Duration;
 import java.util.ArrayList;

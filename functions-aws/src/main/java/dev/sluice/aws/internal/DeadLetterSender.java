@@ -1,9 +1,9 @@
 package dev.sluice.aws.internal;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceAttributes;
-import dev.sluice.core.internal.StructuredLog;
+import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.sluice.aws.internal;
 
-import dev.sluice.core.internal.StructuredLog;
+import dev.sluice.core.observability.StructuredLog;
 import dev.sluice.core.spi.LogSink;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.sluice.aws.internal;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -1,6 +1,6 @@
 package dev.sluice.aws.internal;
 
-import dev.sluice.core.internal.Texts;
+import dev.sluice.core.security.Hashes;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -32,6 +32,6 @@ public final class SqsFifo {
      */
     public static String deduplicationId(String first, String... more) {
         String joined = more.length == 0 ? first : first + "|" + String.join("|", more);
-        return Texts.sha256Hex(joined.getBytes(StandardCharsets.UTF_8));
+        return Hashes.sha256Hex(joined.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,7 +1,7 @@
 package dev.sluice.aws.internal;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.sluice.core.IncomingMessage;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

@@ -11,7 +11,7 @@ import dev.sluice.aws.testing.LatencyInjector;
 import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.OrderHandler;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.spi.MetricsSink;
 import java.net.URI;
 import java.time.Duration;

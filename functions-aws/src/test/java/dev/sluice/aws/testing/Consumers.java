@@ -1,9 +1,9 @@
 package dev.sluice.aws.testing;
 
 import dev.sluice.aws.SqsBatchConsumer;
-import dev.sluice.core.InMemoryMetrics;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.observability.InMemoryMetrics;
 import java.time.Duration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;

@@ -1,6 +1,6 @@
 package dev.sluice.aws.testing;
 
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,6 +1,6 @@
 package dev.sluice.aws.testing;
 
-import dev.sluice.core.IncomingMessage;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.util.Map;
 
 /** Builds pipeline messages for tests. */

@@ -8,13 +8,13 @@ import dev.sluice.azure.CosmosIdempotencyStore;
 import dev.sluice.azure.OpenTelemetryMetrics;
 import dev.sluice.azure.ServiceBusBatchConsumer;
 import dev.sluice.azure.ServiceBusMessaging;
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.ConfigurationException;
-import dev.sluice.core.IdempotencyMode;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.MessageCodec;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.config.ConfigurationException;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.idempotency.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.pipeline.BatchProcessor;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 
 /** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
@@ -52,13 +52,7 @@ public final class AzureWiring {
                 .config(config)
                 .handler(handler)
                 .codec(codec)
-                .idempotency(IdempotencyOptions.builder()
-                        .store(store)
-                        .mode(mode)
-                        .ttl(config.idempotencyTtl())
-                        .lease(config.idempotencyLease())
-                        .keyPointer(config.idempotencyKeyPointer().orElse(null))
-                        .build())
+                .idempotency(IdempotencyOptions.from(config, store, mode).build())
                 .metrics(OpenTelemetryMetrics.of(GlobalOpenTelemetry.get()))
                 .build();
         ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()

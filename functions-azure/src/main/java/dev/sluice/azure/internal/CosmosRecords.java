@@ -1,5 +1,6 @@
 package dev.sluice.azure.internal;
 
+import dev.sluice.core.security.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -7,8 +7,8 @@ import dev.sluice.azure.RepublishException;
 import dev.sluice.azure.testing.FunctionsHostSimulator.Invocation;
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.azure.testing.LocalCosmosExtension;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +182,7 @@ class ServiceBusConsumerIT {
 
         // THEN the order took effect once and the metrics say so
         assertThat(f.effectsOf("o-31")).isEqualTo(1);
-        assertThat(f.metrics.total(dev.sluice.core.SluiceMetrics.COMPLETED)).isEqualTo(1);
-        assertThat(f.metrics.total(dev.sluice.core.SluiceMetrics.DUPLICATE)).isEqualTo(1);
+        assertThat(f.metrics.total(dev.sluice.core.observability.SluiceMetrics.COMPLETED)).isEqualTo(1);
+        assertThat(f.metrics.total(dev.sluice.core.observability.SluiceMetrics.DUPLICATE)).isEqualTo(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.internal;
 
+import dev.sluice.core.security.Hashes;
 import java.nio.charset.StandardCharsets;
 
 /** A short, stable hash of an error's type and top frames, to group equal failures in a dead-letter queue. */
@@ -29,6 +30,6 @@ public final class ErrorFingerprint {
      * @return 16 hex characters
      */
     public static String of(String reason) {
-        return Texts.sha256Hex(reason.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return Hashes.sha256Hex(reason.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 }

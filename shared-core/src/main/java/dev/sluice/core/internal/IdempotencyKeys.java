@@ -3,10 +3,10 @@ package dev.sluice.core.internal;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.core.DecodingException;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.codec.DecodingException;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -1,7 +1,5 @@
 package dev.sluice.core.redrive;
 
-import dev.sluice.core.DeadLetterEnvelope;
-import dev.sluice.core.SluiceAttributes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

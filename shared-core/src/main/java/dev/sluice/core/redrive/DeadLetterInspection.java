@@ -1,9 +1,8 @@
 package dev.sluice.core.redrive;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.core.DeadLetterEnvelope;
-import dev.sluice.core.Redactor;
 import dev.sluice.core.SluiceException;
+import dev.sluice.core.security.Redactor;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.sluice.core.redrive;
 
-import dev.sluice.core.FailureKind;
+import dev.sluice.core.pipeline.FailureKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Where metrics go: EMF lines on AWS, OpenTelemetry on Azure. Names are in
- * {@code dev.sluice.core.SluiceMetrics}; every data point carries a {@code queue} dimension.
+ * {@code dev.sluice.core.observability.SluiceMetrics}; every data point carries a {@code queue} dimension.
  * Implementations must be thread-safe and must not block on I/O.
  */
 public interface MetricsSink {

@@ -1,12 +1,12 @@
 package dev.sluice.core.benchmark;
 
-import dev.sluice.core.BatchProcessor;
-import dev.sluice.core.BatchResult;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.InMemoryIdempotencyStore;
-import dev.sluice.core.IncomingMessage;
-import dev.sluice.core.JsonCodec;
 import dev.sluice.core.MessageHandler;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.idempotency.InMemoryIdempotencyStore;
+import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.pipeline.BatchResult;
+import dev.sluice.core.pipeline.IncomingMessage;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;

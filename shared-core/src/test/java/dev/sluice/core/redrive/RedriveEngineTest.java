@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.core.DeadLetterEnvelope;
-import dev.sluice.core.FailureKind;
-import dev.sluice.core.MutableClock;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.pipeline.FailureKind;
+import dev.sluice.core.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,7 +127,7 @@ class RedriveEngineTest {
     @Test
     void run_shouldMoveOnlyTheChosenKinds_andLeaveTheRestInTheQueue() {
         // GIVEN dead letters of three kinds and one without an envelope
-        addDeadLetter("p1", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m1", NOW));
+        addDeadLetter("p1", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m1", NOW));
         addDeadLetter("p2", envelope(FailureKind.EXHAUSTED, TIMEOUT, "m2", NOW));
         addDeadLetter("p3", envelope(FailureKind.EXHAUSTED, TIMEOUT, "m3", NOW));
         addDeadLetter("p4", envelope(FailureKind.PERMANENT, "com.example.InvalidOrderException", "m4", NOW));
@@ -207,9 +205,9 @@ class RedriveEngineTest {
     @Test
     void dryRun_shouldCountMatches_butMoveNothing() {
         // GIVEN four dead letters, three of them POISON
-        addDeadLetter("p1", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m1", NOW));
-        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m2", NOW));
-        addDeadLetter("p3", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m3", NOW));
+        addDeadLetter("p1", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m1", NOW));
+        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m2", NOW));
+        addDeadLetter("p3", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m3", NOW));
         addDeadLetter("p4", exhausted("m4", NOW));
 
         // WHEN a dry run (not confirmed, at a rate) asks about POISON
@@ -439,7 +437,7 @@ class RedriveEngineTest {
     void run_shouldReportProgress_afterEachDeadLetter() {
         // GIVEN three dead letters, one of which does not match
         addDeadLetter("p1", exhausted("m1", NOW));
-        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m2", NOW));
+        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m2", NOW));
         addDeadLetter("p3", exhausted("m3", NOW));
         List<RedriveProgress> progress = new ArrayList<>();
 
@@ -460,7 +458,7 @@ class RedriveEngineTest {
         Path file = dir.resolve("audit").resolve("redrive.jsonl");
         RedriveEngine audited = new RedriveEngine(clock, d -> clock.advance(d), new JsonLinesAuditLog(file));
         addDeadLetter("p1", exhausted("m1", NOW));
-        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.DecodingException", "m2", NOW));
+        addDeadLetter("p2", envelope(FailureKind.POISON, "dev.sluice.core.codec.DecodingException", "m2", NOW));
         RedriveFilter exhaustedOnly = RedriveFilter.builder().kinds(Set.of(FailureKind.EXHAUSTED)).build();
 
         // WHEN a dry run and then a real redrive run

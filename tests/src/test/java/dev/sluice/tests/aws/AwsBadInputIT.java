@@ -13,15 +13,15 @@ import dev.sluice.aws.testing.Events;
 import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.JsonCodec;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.MessageSignatures;
-import dev.sluice.core.PayloadCompression;
-import dev.sluice.core.SigningKeys;
-import dev.sluice.core.SluiceAttributes;
-import dev.sluice.core.SluiceConfig;
-import dev.sluice.core.VersionedCodec;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.codec.PayloadCompression;
+import dev.sluice.core.codec.VersionedCodec;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.DeadLetter;
+import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.security.MessageSignatures;
+import dev.sluice.core.security.SigningKeys;
 import dev.sluice.core.spi.LogSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -84,7 +84,7 @@ class AwsBadInputIT {
                 .processor(p -> p.signatures(SIGNER))
                 .sqsClient(sqs).dynamoDbClient(dynamo).queueUrl(queue.url()).deadLetterQueueUrl(queue.dlqUrl())
                 .handler((message, context) -> handled.merge(message.body().orderId(), 1, Integer::sum))
-                .logSink(logs::add).metrics(new dev.sluice.core.InMemoryMetrics()).snapStartPriming(false)
+                .logSink(logs::add).metrics(new dev.sluice.core.observability.InMemoryMetrics()).snapStartPriming(false)
                 .build();
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.aws.testing.AwsTestClients;
-import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyMode;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -9,12 +9,12 @@ import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.IdempotencyMode;
-import dev.sluice.core.IdempotencyOptions;
-import dev.sluice.core.InMemoryMetrics;
 import dev.sluice.core.MessageHandler;
-import dev.sluice.core.SluiceConfig;
-import dev.sluice.core.SluiceMetrics;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.idempotency.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.observability.InMemoryMetrics;
+import dev.sluice.core.observability.SluiceMetrics;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.tests.aws.ChaosLedger.Plan;
 import java.net.URI;
@@ -195,7 +195,8 @@ final class ChaosRun {
         try {
             pollers.forEach(LocalEventSourceMapping::start);
             produce(plan);
-            Instant until = Instant.now().plus(timeout);
+            Instant started = Instant.now();
+            Instant until = started.plus(timeout);
             while (Instant.now().isBefore(until)) {
                 if (pollers.getFirst().isEmpty()) {
                     drained = true;
@@ -203,6 +204,9 @@ final class ChaosRun {
                 }
                 Thread.sleep(500);
             }
+            // how close a run came to its limit shows in the output before the assertion does
+            System.out.printf("%d messages: %s after %d s (limit %d s)%n", messages, drained ? "drained" : "NOT drained",
+                    Duration.between(started, Instant.now()).toSeconds(), timeout.toSeconds());
         } finally {
             pollers.forEach(LocalEventSourceMapping::close);
             clients.forEach(SqsClient::close);

@@ -6,7 +6,7 @@ import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import dev.sluice.azure.testing.Docker;
 import dev.sluice.azure.testing.LocalCosmos;
-import dev.sluice.core.IdempotencyMode;
+import dev.sluice.core.idempotency.IdempotencyMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

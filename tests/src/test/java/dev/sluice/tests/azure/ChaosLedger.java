@@ -2,8 +2,8 @@ package dev.sluice.tests.azure;
 
 import dev.sluice.azure.OutgoingMessage;
 import dev.sluice.azure.testing.InMemoryServiceBus;
-import dev.sluice.core.MessageOutcome;
-import dev.sluice.core.SluiceAttributes;
+import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.redrive.SluiceAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

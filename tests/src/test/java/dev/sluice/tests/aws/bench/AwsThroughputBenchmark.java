@@ -10,8 +10,8 @@ import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.Order;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.Tables;
-import dev.sluice.core.JsonCodec;
-import dev.sluice.core.SluiceConfig;
+import dev.sluice.core.codec.JsonCodec;
+import dev.sluice.core.config.SluiceConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,7 +221,7 @@ public final class AwsThroughputBenchmark {
                 .config(config.build())
                 .sqsClient(sqs).dynamoDbClient(dynamo).queueUrl(queue.url()).deadLetterQueueUrl(queue.dlqUrl())
                 .handler((message, context) -> done.incrementAndGet())
-                .metrics(new dev.sluice.core.InMemoryMetrics()).logSink(event -> { }).snapStartPriming(false)
+                .metrics(new dev.sluice.core.observability.InMemoryMetrics()).logSink(event -> { }).snapStartPriming(false)
                 .build();
         return drive(sqs, queue, consumer::handle, done::get, messages, pollers);
     }

@@ -1,0 +1,33 @@
+package dev.sluice.cli.backend;
+
+import dev.sluice.core.redrive.AuditLog;
+import dev.sluice.core.redrive.RedriveRequest;
+import java.util.List;
+
+/** A provider's own redrive (SQS message move tasks): fast, keeps attributes, no filters. */
+public interface NativeRedrive {
+    /**
+     * A move task.
+     *
+     * @param handle the task handle
+     * @param status its status
+     * @param moved messages moved so far
+     * @param toMove messages to move, if known
+     */
+    record Task(String handle, String status, long moved, long toMove) {}
+
+    /**
+     * Starts a task for every dead letter and writes the audit record.
+     *
+     * @param request the operator, confirmation and rate (its filter must match everything)
+     * @param audit where the audit record goes
+     * @return the task handle
+     */
+    String start(RedriveRequest request, AuditLog audit);
+
+    /** @return recent tasks */
+    List<Task> list();
+
+    /** @param handle a running task */
+    void cancel(String handle);
+}

@@ -1,0 +1,62 @@
+package dev.sluice.core.pipeline;
+
+import dev.sluice.core.Message;
+import dev.sluice.core.codec.DecodingException;
+import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.codec.PayloadCompression;
+import dev.sluice.core.idempotency.IdempotencyOptions;
+import dev.sluice.core.internal.ErrorFingerprint;
+import dev.sluice.core.internal.IdempotencyKeys;
+import dev.sluice.core.security.MessageSignatures;
+import org.jspecify.annotations.Nullable;
+
+/** Second stage: signature check, inflation, decoding and the idempotency key. */
+final class Unwrap<T> {
+    /** What unwrapping gave: a decoded message, or why there is none. */
+    sealed interface Result<T> permits Decoded, Refused {}
+
+    /** @param key the idempotency key, null without idempotency */
+    record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key) implements Result<T> {}
+
+    record Refused<T>(Verdict.Rejected verdict) implements Result<T> {}
+
+    private final MessageCodec<T> codec;
+    private final @Nullable MessageSignatures signatures;
+    private final @Nullable IdempotencyOptions idempotency;
+    private final int maxPayloadBytes;
+
+    Unwrap(MessageCodec<T> codec, @Nullable MessageSignatures signatures, @Nullable IdempotencyOptions idempotency,
+           int maxPayloadBytes) {
+        this.codec = codec;
+        this.signatures = signatures;
+        this.idempotency = idempotency;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    Result<T> apply(IncomingMessage message, int attempt) {
+        byte[] body = message.bodyUnsafe();
+        if (signatures != null
+                && signatures.verify(body, message.attributes()) instanceof MessageSignatures.Verification.Invalid invalid) {
+            return refused(FailureKind.SIGNATURE_INVALID, "SignatureInvalid", invalid.reason(),
+                    ErrorFingerprint.of("SignatureInvalid"), attempt);
+        }
+        try {
+            byte[] payload = PayloadCompression.decodePayload(body, message.attributes(), maxPayloadBytes);
+            T decoded = codec.decode(payload, message.attributes());
+            String key = idempotency == null ? null : IdempotencyKeys.resolve(message, payload, idempotency.keyPointer());
+            return new Decoded<>(Message.of(message, decoded, payload), payload, key);
+        } catch (DecodingException e) {
+            return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
+                    ErrorFingerprint.of(e.getClass().getName() + "|" + codec.getClass().getName()), attempt);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a codec that throws something else still means this body cannot be decoded
+            return refused(FailureKind.POISON, e.getClass().getName(), String.valueOf(e.getMessage()),
+                    ErrorFingerprint.of(e), attempt);
+        }
+    }
+
+    private static <T> Result<T> refused(FailureKind kind, String errorType, @Nullable String reason, String fingerprint,
+                                         int attempt) {
+        return new Refused<>(new Verdict.Rejected(kind, errorType, reason, fingerprint, attempt, null));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.sluice.core.security;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Masks secrets and personal data in text that leaves the pipeline (error messages, log lines,
+ * inspect excerpts): e-mail addresses, Luhn-valid card numbers, JWTs, bearer tokens, AWS access keys
+ * and secret keys, and Azure connection-string keys. Ordinary text (order ids, amounts, timestamps)
+ * is left as it is. Thread-safe.
+ */
+public final class Redactor {
+    private record Rule(Pattern pattern, java.util.function.Function<Matcher, String> replacement) {}
+
+    // A card stands alone: not glued to a word or a hex/UUID group (digit runs inside digests and UUIDs are
+    // often Luhn-valid), not part of a decimal number, but may end a sentence ("... card 4111...1111.").
+    private static final Pattern CARD = Pattern.compile(
+            "(?<![\\w+]|\\w-|\\d\\.)[2-6](?:[ -]?\\d){12,18}(?![\\w]|\\.\\d|-\\w)");
+
+    private static final int SHORTEST_MATCH = 13;
+
+    // Declared after CARD: static fields initialise in text order, and the rules read CARD.
+    private static final Redactor STANDARD = new Redactor();
+
+    private final List<Rule> rules = List.of(
+            // Every pattern starts only where its run of characters starts, and repeats are bounded, so the cost
+            // stays linear in the text: an attacker's 100,000-character attribute must not stall a consumer.
+            new Rule(Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
+                    m -> "[REDACTED_JWT]"),
+            new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"),
+                    m -> m.group(1) + " [REDACTED_TOKEN]"),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,63}(?![A-Za-z0-9-])"),
+                    m -> "[REDACTED_EMAIL]"),
+            new Rule(Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\\b"),
+                    m -> "[REDACTED_AWS_ACCESS_KEY]"),
+            new Rule(Pattern.compile("(?i)(secret_?access_?key|aws_?secret(?:_?key)?)([\"'\\s]*[:=][\"'\\s]*)([A-Za-z0-9/+=]{16,})"),
+                    m -> m.group(1) + m.group(2) + "[REDACTED_AWS_SECRET]"),
+            // A bare 40-character AWS secret: mixed case and a digit, so hex digests are not touched.
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
+                    m -> "[REDACTED_AWS_SECRET]"),
+            new Rule(Pattern.compile("(?i)\\b(SharedAccessKey|AccountKey|SharedAccessSignature|sig|password|pwd)=([^;&\\s\"']+)"),
+                    m -> m.group(1) + "=[REDACTED]"),
+            new Rule(CARD, m -> luhnValid(m.group()) ? "[REDACTED_CARD]" : m.group()));
+
+    private Redactor() {}
+
+    /** @return the standard redactor */
+    public static Redactor standard() {
+        return STANDARD;
+    }
+
+    /**
+     * @param text any text
+     * @return the text with every sensitive value masked
+     */
+    public String redact(String text) {
+        if (text.length() < SHORTEST_MATCH && text.indexOf('@') < 0 && text.indexOf('=') < 0) {
+            // every rule without an '@' or '=' needs at least 13 characters (a card's digits): nothing to mask
+            return text;
+        }
+        String result = text;
+        for (Rule rule : rules) {
+            Matcher matcher = rule.pattern().matcher(result);
+            if (!matcher.find()) {
+                continue;
+            }
+            StringBuilder sb = new StringBuilder(result.length());
+            do {
+                matcher.appendReplacement(sb, Matcher.quoteReplacement(rule.replacement().apply(matcher)));
+            } while (matcher.find());
+            matcher.appendTail(sb);
+            result = sb.toString();
+        }
+        return result;
+    }
+
+    static boolean luhnValid(String candidate) {
+        int sum = 0;
+        int digits = 0;
+        boolean doubleIt = false;
+        for (int i = candidate.length() - 1; i >= 0; i--) {
+            char c = candidate.charAt(i);
+            if (c < '0' || c > '9') {
+                continue;
+            }
+            int d = c - '0';
+            if (doubleIt) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            doubleIt = !doubleIt;
+            digits++;
+        }
+        return digits >= 13 && digits <= 19 && sum % 10 == 0;
+    }
+}
