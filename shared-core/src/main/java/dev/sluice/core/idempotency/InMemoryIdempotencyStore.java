@@ -8,6 +8,7 @@ import dev.sluice.core.spi.IdempotencyTransaction;
 import dev.sluice.core.spi.RecordState;
 import dev.sluice.core.spi.RecordStateMachine;
 import dev.sluice.core.spi.Release;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +17,17 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An idempotency store in this JVM's memory: correct under concurrency (every decision of
  * {@link RecordStateMachine} is applied in one atomic map operation), so usable in production by a single consumer instance and in every test. Records
- * vanish with the process. Expired records are swept as new keys arrive.
+ * vanish with the process. Expired records are swept at most once a minute of request time, so a sweep's
+ * cost (a pass over every record) does not grow with the traffic.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
-    private static final int SWEEP_EVERY = 1024;
+    private static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
     /** Record status. */
     public enum Status { IN_PROGRESS, COMPLETED }
@@ -69,12 +72,13 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     private final ConcurrentMap<String, StoredRecord> records = new ConcurrentHashMap<>();
-    private final AtomicLong begins = new AtomicLong();
+    private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
     private final AtomicLong tokens = new AtomicLong();
 
     @Override
     public BeginResult begin(BeginRequest request) {
-        if (begins.incrementAndGet() % SWEEP_EVERY == 0) {
+        Instant due = nextSweep.get();
+        if (!request.now().isBefore(due) && nextSweep.compareAndSet(due, request.now().plus(SWEEP_INTERVAL))) {
             records.values().removeIf(r -> !r.expiresAt().isAfter(request.now()));
         }
         BeginResult[] result = new BeginResult[1];

@@ -78,4 +78,22 @@ class InMemoryIdempotencyStoreTest {
         assertThat(effects).containsExactly("debit");
         assertThat(tx.size()).isEqualTo(1);
     }
+
+    @Test
+    void expiredRecords_areSweptOnceAMinuteOfRequestTime() {
+        // GIVEN a record that expires a day after T0, and the first sweep done at T0
+        store.begin(new BeginRequest("old", "fp", T0, T0.plusSeconds(60), T0.plus(Duration.ofDays(1))));
+
+        // WHEN keys arrive after it expired: within a minute of the last sweep, then a minute later
+        Instant expired = T0.plus(Duration.ofDays(1)).plusSeconds(1);
+        store.begin(new BeginRequest("new-1", "fp", T0.plusSeconds(30), T0.plusSeconds(90), T0.plus(Duration.ofDays(2))));
+        boolean keptBeforeTheInterval = store.find("old").isPresent();
+        store.begin(new BeginRequest("new-2", "fp", expired, expired.plusSeconds(60), expired.plus(Duration.ofDays(1))));
+
+        // THEN the expired record stays until a sweep is due, then goes; live records stay
+        assertThat(keptBeforeTheInterval).isTrue();
+        assertThat(store.find("old")).isEmpty();
+        assertThat(store.find("new-1")).isPresent();
+        assertThat(store.find("new-2")).isPresent();
+    }
 }
