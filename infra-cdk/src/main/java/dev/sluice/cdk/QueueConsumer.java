@@ -212,6 +212,8 @@ public final class QueueConsumer extends Construct {
         env.put("QUEUE_VISIBILITY_TIMEOUT_SECONDS", Long.toString(s.visibilityTimeout().toSeconds()));
         env.put("IDEMPOTENCY_TABLE", idempotencyTable.getTableName());
         env.put("IDEMPOTENCY_TTL_SECONDS", Long.toString(s.idempotencyTtl().toSeconds()));
+        env.put("SLUICE_SIGNATURE_MAX_AGE_SECONDS", Long.toString(s.signatureMaxAge().toSeconds()));
+        env.put("SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS", Long.toString(s.signatureClockSkew().toSeconds()));
         return env;
     }
 
@@ -298,6 +300,8 @@ public final class QueueConsumer extends Construct {
         private java.time.Duration retryBackoffMax = java.time.Duration.ofMinutes(5);
         private java.time.@Nullable Duration idempotencyTtl;
         private java.time.Duration redriveWindow = java.time.Duration.ofDays(7);
+        private java.time.@Nullable Duration signatureMaxAge;
+        private java.time.Duration signatureClockSkew = java.time.Duration.ofMinutes(5);
         private java.time.Duration oldestMessageAgeAlarmThreshold = java.time.Duration.ofMinutes(15);
         private @Nullable ITopic alarmTopic;
         private @Nullable IPrincipal redrivePrincipal;
@@ -361,7 +365,10 @@ public final class QueueConsumer extends Construct {
             return this;
         }
 
-        /** Extra environment variables; Sluice's own ({@code QUEUE_*}, {@code IDEMPOTENCY_*}) are set by the construct. */
+        /**
+         * Extra environment variables; Sluice's own ({@code QUEUE_*}, {@code IDEMPOTENCY_*},
+         * {@code SLUICE_SIGNATURE_MAX_AGE_SECONDS}, {@code SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS}) are set by the construct.
+         */
         public Builder environment(Map<String, String> environment) {
             this.environment.putAll(Objects.requireNonNull(environment, "environment"));
             return this;
@@ -409,7 +416,12 @@ public final class QueueConsumer extends Construct {
             return this;
         }
 
-        /** Idempotency record lifetime ({@code IDEMPOTENCY_TTL_SECONDS}). Default: 14 days + redriveWindow. */
+        /**
+         * Idempotency record lifetime ({@code IDEMPOTENCY_TTL_SECONDS}). Default: 14 days + redriveWindow
+         * + 1 day (22 days), so the default {@link #signatureMaxAge(Duration)} plus the
+         * {@link #signatureClockSkew(Duration)} fits under it. At least 14 days + redriveWindow, and at
+         * least signatureMaxAge + signatureClockSkew.
+         */
         public Builder idempotencyTtl(Duration idempotencyTtl) {
             this.idempotencyTtl = toJava(idempotencyTtl, "idempotencyTtl");
             return this;
@@ -421,6 +433,27 @@ public final class QueueConsumer extends Construct {
          */
         public Builder redriveWindow(Duration redriveWindow) {
             this.redriveWindow = toJava(redriveWindow, "redriveWindow");
+            return this;
+        }
+
+        /**
+         * The oldest signed sent-at the consumer accepts ({@code SLUICE_SIGNATURE_MAX_AGE_SECONDS}); only
+         * used when the function verifies signatures. Default: 14 days + redriveWindow. At least that, or a
+         * message redriven at the end of the window is refused as stale; at most idempotencyTtl minus
+         * {@link #signatureClockSkew(Duration)}, or a replay accepted after its idempotency record expired
+         * is applied twice.
+         */
+        public Builder signatureMaxAge(Duration signatureMaxAge) {
+            this.signatureMaxAge = toJava(signatureMaxAge, "signatureMaxAge");
+            return this;
+        }
+
+        /**
+         * How far in the future a signed sent-at may lie ({@code SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS}).
+         * Default: 5 minutes; at most 1 hour.
+         */
+        public Builder signatureClockSkew(Duration signatureClockSkew) {
+            this.signatureClockSkew = toJava(signatureClockSkew, "signatureClockSkew");
             return this;
         }
 
@@ -479,8 +512,11 @@ public final class QueueConsumer extends Construct {
                     Objects.requireNonNull(code), Objects.requireNonNull(handler), memorySize, timeout,
                     environment, logRetention, batchSize, maxBatchingWindow, maxConcurrency,
                     maxRetryAttempts, retryBackoff, retryBackoffMax,
-                    idempotencyTtl != null ? idempotencyTtl : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow),
-                    redriveWindow, oldestMessageAgeAlarmThreshold, alarmTopic,
+                    idempotencyTtl != null ? idempotencyTtl
+                            : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow).plus(ConsumerSettings.IDEMPOTENCY_TTL_MARGIN),
+                    redriveWindow,
+                    signatureMaxAge != null ? signatureMaxAge : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow),
+                    signatureClockSkew, oldestMessageAgeAlarmThreshold, alarmTopic,
                     redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal());
         }
 

@@ -57,6 +57,8 @@ class QueueConsumerTest {
                 .retryBackoff(Duration.seconds(2))
                 .retryBackoffMax(Duration.minutes(10))
                 .idempotencyTtl(Duration.days(30))
+                .signatureMaxAge(Duration.days(25))
+                .signatureClockSkew(Duration.minutes(10))
                 .oldestMessageAgeAlarmThreshold(Duration.minutes(5))
                 .logRetention(RetentionDays.ONE_WEEK)
                 .environment(Map.of("PAYMENTS_API_URL", "https://payments.example.com"))
@@ -162,8 +164,10 @@ class QueueConsumerTest {
         assertThat(env.path("QUEUE_VISIBILITY_TIMEOUT_SECONDS").asText()).isEqualTo("600");
         assertThat(env.path("IDEMPOTENCY_TABLE")).isEqualTo(table.ref());
         assertThat(env.path("IDEMPOTENCY_TTL_SECONDS").asText()).isEqualTo(Integer.toString(30 * 86_400));
+        assertThat(env.path("SLUICE_SIGNATURE_MAX_AGE_SECONDS").asText()).isEqualTo(Integer.toString(25 * 86_400));
+        assertThat(env.path("SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS").asText()).isEqualTo("600");
         assertThat(env.path("PAYMENTS_API_URL").asText()).isEqualTo("https://payments.example.com");
-        assertThat(env.size()).isEqualTo(9);
+        assertThat(env.size()).isEqualTo(11);
     }
 
     @Test
@@ -173,8 +177,11 @@ class QueueConsumerTest {
         assertThat(env.path("QUEUE_RETRY_BACKOFF_MS").asText()).isEqualTo("1000");
         assertThat(env.path("QUEUE_RETRY_BACKOFF_MAX_MS").asText()).isEqualTo("300000");
         assertThat(env.path("QUEUE_VISIBILITY_TIMEOUT_SECONDS").asText()).isEqualTo("180");
-        // 14 days of DLQ retention + a 7-day redrive window
-        assertThat(env.path("IDEMPOTENCY_TTL_SECONDS").asText()).isEqualTo(Integer.toString(21 * 86_400));
+        // 14 days of DLQ retention + a 7-day redrive window + 1 day, so max age + skew fits under it
+        assertThat(env.path("IDEMPOTENCY_TTL_SECONDS").asText()).isEqualTo(Integer.toString(22 * 86_400));
+        // a redrive at the end of the window (14 + 7 days after sending) is not stale
+        assertThat(env.path("SLUICE_SIGNATURE_MAX_AGE_SECONDS").asText()).isEqualTo(Integer.toString(21 * 86_400));
+        assertThat(env.path("SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS").asText()).isEqualTo("300");
     }
 
     @Test

@@ -68,6 +68,82 @@ class QueueConsumerValidationTest {
     }
 
     @Test
+    void idempotencyTtl_ofTheOldDefault_isTooShortForTheDefaultSignatureMaxAgeAndSkew() {
+        // GIVEN records kept 21 days (the earlier default): a replay signed 21 days ago may arrive 5 minutes "early"
+        QueueConsumer.Builder builder = consumer().idempotencyTtl(Duration.days(21));
+
+        assertThatThrownBy(builder::build).isInstanceOf(QueueConsumerValidationException.class)
+                .hasMessageContaining("signatureMaxAge (PT504H) plus signatureClockSkew (PT5M) = PT504H5M "
+                        + "must be at most idempotencyTtl (PT504H), or a replay accepted after its idempotency "
+                        + "record expired is applied twice");
+    }
+
+    @Test
+    void signatureMaxAge_shorterThanDlqRetentionPlusRedriveWindow_fails() {
+        // GIVEN signed messages accepted for 20 days while a dead letter may come back after 14 + 7 days
+        QueueConsumer.Builder builder = consumer().signatureMaxAge(Duration.days(20)).redriveWindow(Duration.days(7));
+
+        QueueConsumerValidationException e = catchThrowableOfType(QueueConsumerValidationException.class, builder::build);
+
+        assertThat(e.violations()).containsExactly("signatureMaxAge (PT480H) must be at least the DLQ retention "
+                + "(PT336H) plus redriveWindow (PT168H) = PT504H, or a message redriven at the end of the window "
+                + "is refused as stale");
+    }
+
+    @Test
+    void signatureMaxAgePlusClockSkew_longerThanIdempotencyTtl_fails() {
+        // GIVEN a 30-day TTL and a max age of 30 days less 4 minutes, with 5 minutes of skew
+        QueueConsumer.Builder builder = consumer().idempotencyTtl(Duration.days(30))
+                .signatureMaxAge(Duration.minutes(30 * 1440 - 4)).signatureClockSkew(Duration.minutes(5));
+
+        QueueConsumerValidationException e = catchThrowableOfType(QueueConsumerValidationException.class, builder::build);
+
+        assertThat(e.violations()).containsExactly("signatureMaxAge (PT719H56M) plus signatureClockSkew (PT5M) = "
+                + "PT720H1M must be at most idempotencyTtl (PT720H), or a replay accepted after its idempotency "
+                + "record expired is applied twice");
+    }
+
+    @Test
+    void signatureClockSkew_aboveOneHour_fails() {
+        QueueConsumer.Builder builder = consumer().signatureClockSkew(Duration.minutes(61));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("signatureClockSkew (PT1H1M) must be between 0 and 1 hour");
+    }
+
+    @Test
+    void signatureMaxAge_ofExactlyDlqRetentionPlusRedriveWindow_isAccepted() {
+        // GIVEN the lower bound: 14 + 3 days, with the default TTL (14 + 3 + 1 days)
+        consumer().redriveWindow(Duration.days(3)).signatureMaxAge(Duration.days(17)).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", Map.of("Environment",
+                Map.of("Variables", Map.of("SLUICE_SIGNATURE_MAX_AGE_SECONDS", Integer.toString(17 * 86_400),
+                        "IDEMPOTENCY_TTL_SECONDS", Integer.toString(18 * 86_400)))));
+    }
+
+    @Test
+    void signatureMaxAge_ofExactlyIdempotencyTtlLessClockSkew_isAccepted() {
+        // GIVEN the upper bound: max age + skew = TTL
+        consumer().idempotencyTtl(Duration.days(30)).signatureClockSkew(Duration.minutes(10))
+                .signatureMaxAge(Duration.minutes(30 * 1440 - 10)).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", Map.of("Environment",
+                Map.of("Variables", Map.of("SLUICE_SIGNATURE_MAX_AGE_SECONDS", Integer.toString(30 * 86_400 - 600),
+                        "SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS", "600",
+                        "IDEMPOTENCY_TTL_SECONDS", Integer.toString(30 * 86_400)))));
+    }
+
+    @Test
+    void signatureVariables_cannotBeOverriddenThroughEnvironment() {
+        QueueConsumer.Builder builder = consumer().environment(Map.of("SLUICE_SIGNATURE_MAX_AGE_SECONDS", "60",
+                "SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS", "0"));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("environment must not set SLUICE_SIGNATURE_MAX_AGE_SECONDS")
+                .hasMessageContaining("environment must not set SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS");
+    }
+
+    @Test
     void batchSizeAbove10_withoutBatchingWindow_fails() {
         QueueConsumer.Builder builder = consumer().batchSize(50);
 

@@ -34,12 +34,20 @@ public record ConsumerSettings(
         Duration retryBackoffMax,
         Duration idempotencyTtl,
         Duration redriveWindow,
+        Duration signatureMaxAge,
+        Duration signatureClockSkew,
         Duration oldestMessageAgeAlarmThreshold,
         @Nullable ITopic alarmTopic,
         IPrincipal redrivePrincipal) {
 
     /** SQS keeps messages at most 14 days; the DLQ always keeps them that long. */
     public static final Duration DLQ_RETENTION = Duration.ofDays(14);
+
+    /**
+     * What the default idempotency TTL adds to the DLQ retention plus the redrive window, so that the
+     * default signature maximum age (that sum) plus the clock skew fits under it.
+     */
+    public static final Duration IDEMPOTENCY_TTL_MARGIN = Duration.ofDays(1);
 
     /** The visibility timeout must cover this many function timeouts (AWS guidance for SQS sources). */
     public static final int VISIBILITY_TIMEOUT_FACTOR = 6;

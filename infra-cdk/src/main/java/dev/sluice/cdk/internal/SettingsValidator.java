@@ -19,11 +19,13 @@ public final class SettingsValidator {
     public static final Set<String> SLUICE_VARIABLES = Set.of(
             "QUEUE_NAME", "QUEUE_DLQ_NAME", "QUEUE_MAX_RETRY_ATTEMPTS", "QUEUE_RETRY_BACKOFF_MS",
             "QUEUE_RETRY_BACKOFF_MAX_MS", "QUEUE_VISIBILITY_TIMEOUT_SECONDS", "IDEMPOTENCY_TABLE",
-            "IDEMPOTENCY_TTL_SECONDS");
+            "IDEMPOTENCY_TTL_SECONDS", "SLUICE_SIGNATURE_MAX_AGE_SECONDS", "SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS");
 
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Duration SQS_MAX_VISIBILITY = Duration.ofHours(12);
     private static final Duration LAMBDA_MAX_TIMEOUT = Duration.ofMinutes(15);
+    /** The largest SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS the consumer accepts. */
+    private static final Duration MAX_CLOCK_SKEW = Duration.ofHours(1);
 
     private SettingsValidator() {
     }
@@ -87,6 +89,9 @@ public final class SettingsValidator {
             v.add("retryBackoffMax (" + s.retryBackoffMax() + ") must not be below retryBackoff ("
                     + s.retryBackoff() + ")");
         }
+        if (s.signatureClockSkew().isNegative() || s.signatureClockSkew().compareTo(MAX_CLOCK_SKEW) > 0) {
+            v.add("signatureClockSkew (" + s.signatureClockSkew() + ") must be between 0 and 1 hour");
+        }
         if (!s.oldestMessageAgeAlarmThreshold().isPositive()) {
             v.add("oldestMessageAgeAlarmThreshold must be positive");
         }
@@ -115,6 +120,18 @@ public final class SettingsValidator {
             v.add("idempotencyTtl (" + s.idempotencyTtl() + ") must be at least the DLQ retention ("
                     + DLQ_RETENTION + ") plus redriveWindow (" + s.redriveWindow() + ") = " + minTtl
                     + ", or a redriven message that had already succeeded is applied twice");
+        }
+        if (s.signatureMaxAge().compareTo(minTtl) < 0) {
+            v.add("signatureMaxAge (" + s.signatureMaxAge() + ") must be at least the DLQ retention ("
+                    + DLQ_RETENTION + ") plus redriveWindow (" + s.redriveWindow() + ") = " + minTtl
+                    + ", or a message redriven at the end of the window is refused as stale");
+        }
+        Duration replayLife = s.signatureMaxAge().plus(s.signatureClockSkew());
+        if (replayLife.compareTo(s.idempotencyTtl()) > 0) {
+            v.add("signatureMaxAge (" + s.signatureMaxAge() + ") plus signatureClockSkew ("
+                    + s.signatureClockSkew() + ") = " + replayLife + " must be at most idempotencyTtl ("
+                    + s.idempotencyTtl() + "), or a replay accepted after its idempotency record expired "
+                    + "is applied twice");
         }
         boolean noWindow = s.maxBatchingWindow() == null || s.maxBatchingWindow().isZero();
         if (s.batchSize() > 10 && noWindow && !s.fifo()) {

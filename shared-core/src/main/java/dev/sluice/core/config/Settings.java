@@ -1,5 +1,8 @@
 package dev.sluice.core.config;
 
+import static dev.sluice.core.config.SluiceConfig.*;
+
+import dev.sluice.core.security.SignaturePolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -7,6 +10,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -17,6 +21,29 @@ import org.jspecify.annotations.Nullable;
  * {@link ConfigurationException} naming the variable.
  */
 final class Settings {
+    static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry(QUEUE_MAX_RETRY_ATTEMPTS, "3"),
+            Map.entry(QUEUE_RETRY_BACKOFF_MS, "1000"),
+            Map.entry(QUEUE_RETRY_BACKOFF_MAX_MS, "300000"),
+            Map.entry(QUEUE_VISIBILITY_TIMEOUT_SECONDS, "30"),
+            Map.entry(IDEMPOTENCY_TTL_SECONDS, "1814400"),
+            Map.entry(SLUICE_IDEMPOTENCY_LEASE_SECONDS, "300"),
+            Map.entry(SLUICE_CONCURRENCY, "16"),
+            Map.entry(SLUICE_MAX_PAYLOAD_BYTES, "4194304"),
+            Map.entry(SLUICE_SAFETY_MARGIN_MS, "2000"),
+            Map.entry(SLUICE_CIRCUIT_BREAKER_THRESHOLD, "5"),
+            Map.entry(SLUICE_CIRCUIT_OPEN_MS, "30000"),
+            Map.entry(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS, "300"),
+            Map.entry(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "false"));
+
+    static boolean isKnown(String name) {
+        return DEFAULTS.containsKey(name) || switch (name) {
+            case QUEUE_NAME, QUEUE_DLQ_NAME, IDEMPOTENCY_TABLE, IDEMPOTENCY_CONTAINER, SLUICE_IDEMPOTENCY_KEY_POINTER,
+                 SLUICE_SIGNING_KEYS, SLUICE_SIGNATURE_MAX_AGE_SECONDS -> true;
+            default -> false;
+        };
+    }
+
     private final Map<String, String> values;
 
     Settings(Map<String, String> values) {
@@ -51,6 +78,43 @@ final class Settings {
         return parsed;
     }
 
+    boolean flag(String name) {
+        String value = Objects.requireNonNullElse(optional(name), "");
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigurationException(name, "expected true or false, got '" + value + "'");
+        };
+    }
+
+    /**
+     * The signature policy: a maximum age above the TTL less the clock skew is refused, since a replay
+     * accepted after its idempotency record expired would be applied again.
+     */
+    SignaturePolicy signaturePolicy(Duration ttl, boolean signing) {
+        Duration skew = Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS, 0, 3_600));
+        Duration limit = ttl.minus(skew);
+        if (!signing) {
+            // nothing is verified: keep the values, checked only once keys are configured
+            Duration maxAge = optional(SLUICE_SIGNATURE_MAX_AGE_SECONDS) == null ? limit
+                    : Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_MAX_AGE_SECONDS, 1, 315_360_000));
+            return new SignaturePolicy(maxAge.isPositive() ? maxAge : ttl, skew, flag(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY));
+        }
+        if (!limit.isPositive()) {
+            throw new ConfigurationException(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS,
+                    "must be below " + IDEMPOTENCY_TTL_SECONDS + " (" + ttl.toSeconds() + ")");
+        }
+        Duration maxAge = optional(SLUICE_SIGNATURE_MAX_AGE_SECONDS) == null ? limit
+                : Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_MAX_AGE_SECONDS, 1, 315_360_000));
+        if (maxAge.compareTo(limit) > 0) {
+            throw new ConfigurationException(SLUICE_SIGNATURE_MAX_AGE_SECONDS, "must be at most " + IDEMPOTENCY_TTL_SECONDS
+                    + " (" + ttl.toSeconds() + ") minus " + SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS + " (" + skew.toSeconds()
+                    + ") = " + limit.toSeconds() + ", got " + maxAge.toSeconds()
+                    + ": a replay accepted after its idempotency record expired would be applied again");
+        }
+        return new SignaturePolicy(maxAge, skew, flag(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY));
+    }
+
     /**
      * @param path the file {@code SLUICE_CONFIG_FILE} names, or null for {@code sluice.properties} at the
      *     class path's root
@@ -73,7 +137,7 @@ final class Settings {
                 return properties;
             }
         } catch (IOException e) {
-            throw new ConfigurationException(SluiceConfig.SLUICE_CONFIG_FILE, "cannot read '" + path + "': " + e.getMessage());
+            throw new ConfigurationException(SLUICE_CONFIG_FILE, "cannot read '" + path + "': " + e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.config;
 
+import dev.sluice.core.security.SignaturePolicy;
 import dev.sluice.core.security.SigningKeys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -52,21 +53,17 @@ public final class SluiceConfig {
     public static final String SLUICE_CIRCUIT_BREAKER_THRESHOLD = "SLUICE_CIRCUIT_BREAKER_THRESHOLD";
     /** How long the circuit breaker stays open before one probe runs, in milliseconds (default 30000). */
     public static final String SLUICE_CIRCUIT_OPEN_MS = "SLUICE_CIRCUIT_OPEN_MS";
+    /**
+     * The oldest signed sent-at accepted, in seconds (default: {@value #IDEMPOTENCY_TTL_SECONDS} minus
+     * {@value #SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS}, the most that keeps a replay within its record's life).
+     */
+    public static final String SLUICE_SIGNATURE_MAX_AGE_SECONDS = "SLUICE_SIGNATURE_MAX_AGE_SECONDS";
+    /** How far in the future a signed sent-at may lie, in seconds (default 300). */
+    public static final String SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS = "SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS";
+    /** {@code true} accepts body-only signatures while producers migrate (default {@code false}). */
+    public static final String SLUICE_SIGNATURE_ACCEPT_BODY_ONLY = "SLUICE_SIGNATURE_ACCEPT_BODY_ONLY";
     /** Path of a properties file to read instead of the classpath's {@code sluice.properties}. */
     public static final String SLUICE_CONFIG_FILE = "SLUICE_CONFIG_FILE";
-
-    private static final Map<String, String> DEFAULTS = Map.ofEntries(
-            Map.entry(QUEUE_MAX_RETRY_ATTEMPTS, "3"),
-            Map.entry(QUEUE_RETRY_BACKOFF_MS, "1000"),
-            Map.entry(QUEUE_RETRY_BACKOFF_MAX_MS, "300000"),
-            Map.entry(QUEUE_VISIBILITY_TIMEOUT_SECONDS, "30"),
-            Map.entry(IDEMPOTENCY_TTL_SECONDS, "1814400"),
-            Map.entry(SLUICE_IDEMPOTENCY_LEASE_SECONDS, "300"),
-            Map.entry(SLUICE_CONCURRENCY, "16"),
-            Map.entry(SLUICE_MAX_PAYLOAD_BYTES, "4194304"),
-            Map.entry(SLUICE_SAFETY_MARGIN_MS, "2000"),
-            Map.entry(SLUICE_CIRCUIT_BREAKER_THRESHOLD, "5"),
-            Map.entry(SLUICE_CIRCUIT_OPEN_MS, "30000"));
 
     private final String queueName;
     private final @Nullable String dlqName;
@@ -80,6 +77,7 @@ public final class SluiceConfig {
     private final Duration idempotencyLease;
     private final @Nullable String idempotencyKeyPointer;
     private final @Nullable SigningKeys signingKeys;
+    private final SignaturePolicy signaturePolicy;
     private final int concurrency;
     private final int maxPayloadBytes;
     private final Duration safetyMargin;
@@ -112,6 +110,7 @@ public final class SluiceConfig {
         }
         String keys = v.optional(SLUICE_SIGNING_KEYS);
         this.signingKeys = keys == null ? null : SigningKeys.parse(keys, SLUICE_SIGNING_KEYS);
+        this.signaturePolicy = v.signaturePolicy(idempotencyTtl, signingKeys != null);
         this.concurrency = (int) v.wholeNumber(SLUICE_CONCURRENCY, 1, 1024);
         this.maxPayloadBytes = (int) v.wholeNumber(SLUICE_MAX_PAYLOAD_BYTES, 1024, 256L * 1024 * 1024);
         this.safetyMargin = Duration.ofMillis(v.wholeNumber(SLUICE_SAFETY_MARGIN_MS, 0, 600_000));
@@ -141,7 +140,7 @@ public final class SluiceConfig {
             file.stringPropertyNames().forEach(name -> builder.set(name, file.getProperty(name)));
         }
         environment.forEach((name, value) -> {
-            if (DEFAULTS.containsKey(name) || isKnown(name)) {
+            if (Settings.isKnown(name)) {
                 builder.set(name, value);
             }
         });
@@ -153,13 +152,6 @@ public final class SluiceConfig {
         return new Builder();
     }
 
-    private static boolean isKnown(String name) {
-        return switch (name) {
-            case QUEUE_NAME, QUEUE_DLQ_NAME, IDEMPOTENCY_TABLE, IDEMPOTENCY_CONTAINER, SLUICE_IDEMPOTENCY_KEY_POINTER,
-                 SLUICE_SIGNING_KEYS -> true;
-            default -> false;
-        };
-    }
 
     /** @return the queue to consume */
     public String queueName() { return queueName; }
@@ -200,6 +192,9 @@ public final class SluiceConfig {
     /** @return messages handled at once */
     public int concurrency() { return concurrency; }
 
+    /** @return what signature verification accepts beyond a matching MAC: maximum age, clock skew, body-only */
+    public SignaturePolicy signaturePolicy() { return signaturePolicy; }
+
     /** @return largest inflated payload in bytes */
     public int maxPayloadBytes() { return maxPayloadBytes; }
 
@@ -223,7 +218,7 @@ public final class SluiceConfig {
 
     /** Collects values by variable name; typed setters are overrides with the highest precedence. */
     public static final class Builder {
-        private final Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        private final Map<String, String> values = new LinkedHashMap<>(Settings.DEFAULTS);
 
         private Builder() {}
 
@@ -273,6 +268,12 @@ public final class SluiceConfig {
 
         /** @param spec {@value #SLUICE_SIGNING_KEYS} @return this */
         public Builder signingKeys(String spec) { return set(SLUICE_SIGNING_KEYS, spec); }
+
+        /** @param maxAge {@value #SLUICE_SIGNATURE_MAX_AGE_SECONDS} @return this */
+        public Builder signatureMaxAge(Duration maxAge) { return set(SLUICE_SIGNATURE_MAX_AGE_SECONDS, Long.toString(maxAge.toSeconds())); }
+
+        /** @param accept {@value #SLUICE_SIGNATURE_ACCEPT_BODY_ONLY} @return this */
+        public Builder acceptBodyOnlySignatures(boolean accept) { return set(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, Boolean.toString(accept)); }
 
         /** @param concurrency {@value #SLUICE_CONCURRENCY} @return this */
         public Builder concurrency(int concurrency) { return set(SLUICE_CONCURRENCY, Integer.toString(concurrency)); }

@@ -10,7 +10,10 @@ import dev.sluice.core.redrive.SluiceAttributes;
 import java.io.IOException;
 import java.util.Optional;
 
-/** Resolves a message's idempotency key: attribute, else JSON Pointer into the payload, else the stable id. */
+/**
+ * Resolves a message's idempotency key: attribute, else JSON Pointer into the payload, else the stable id; for a
+ * message signed in form 1, from signed data only.
+ */
 public final class IdempotencyKeys {
     private static final ObjectMapper MAPPER = JsonCodec.defaultMapper();
 
@@ -28,22 +31,52 @@ public final class IdempotencyKeys {
         if (attribute != null && !attribute.isBlank()) {
             return attribute;
         }
-        if (pointer.isPresent()) {
-            JsonNode node;
-            try {
-                node = MAPPER.readTree(payload).at(pointer.get());
-            } catch (IOException e) {
-                throw new DecodingException("idempotency key: payload is not JSON", e);
-            }
-            if (node.isMissingNode() || node.isNull()) {
-                throw new DecodingException("idempotency key: no value at " + pointer.get());
-            }
-            String key = node.isValueNode() ? node.asText() : node.toString();
-            if (key.isBlank()) {
-                throw new DecodingException("idempotency key: blank value at " + pointer.get());
-            }
-            return key;
+        return pointer.isPresent() ? atPointer(payload, pointer.get()) : message.id();
+    }
+
+    /**
+     * The key of a message whose signature covers its attributes: from signed data only, so that a replay under a
+     * new broker message id is a duplicate. The signed {@code idempotency-key} attribute, else the JSON Pointer
+     * into the (signed) payload, else the signed producer message id {@code sluice-message-id}; never the broker's
+     * message id.
+     *
+     * @param message the message, its signature verified
+     * @param payload its (inflated) payload
+     * @param pointer the configured JSON Pointer, if any
+     * @return the key
+     * @throws DecodingException when no signed source yields a key
+     */
+    public static String resolveSigned(IncomingMessage message, byte[] payload, Optional<JsonPointer> pointer) {
+        String attribute = message.attributes().get(SluiceAttributes.IDEMPOTENCY_KEY);
+        if (attribute != null && !attribute.isBlank()) {
+            return attribute;
         }
-        return message.id();
+        if (pointer.isPresent()) {
+            return atPointer(payload, pointer.get());
+        }
+        String producerId = message.attributes().get(SluiceAttributes.MESSAGE_ID);
+        if (producerId != null && !producerId.isBlank()) {
+            return producerId;
+        }
+        throw new DecodingException("idempotency key: a signed message takes its key from signed data only, and this one"
+                + " has neither " + SluiceAttributes.IDEMPOTENCY_KEY + " nor " + SluiceAttributes.MESSAGE_ID
+                + " (or configure SLUICE_IDEMPOTENCY_KEY_POINTER)");
+    }
+
+    private static String atPointer(byte[] payload, JsonPointer pointer) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(payload).at(pointer);
+        } catch (IOException e) {
+            throw new DecodingException("idempotency key: payload is not JSON", e);
+        }
+        if (node.isMissingNode() || node.isNull()) {
+            throw new DecodingException("idempotency key: no value at " + pointer);
+        }
+        String key = node.isValueNode() ? node.asText() : node.toString();
+        if (key.isBlank()) {
+            throw new DecodingException("idempotency key: blank value at " + pointer);
+        }
+        return key;
     }
 }

@@ -54,7 +54,7 @@ public final class BatchProcessor<T> {
         CircuitBreaker breaker = new CircuitBreaker(b.circuitBreakerThreshold, b.circuitOpenDelay, b.clock);
         MessageFlow<T> flow = new MessageFlow<>(breaker,
                 new Admission(b.safetyMargin, b.circuitOpenDelay, telemetry),
-                new Unwrap<>(Objects.requireNonNull(b.codec), b.signatures, b.idempotency, b.maxPayloadBytes),
+                new Unwrap<>(Objects.requireNonNull(b.codec), b.signatures, b.idempotency, b.maxPayloadBytes, b.clock),
                 new IdempotencyGuard(b.idempotency, b.retryPolicy.maxAttempts(), b.clock, telemetry),
                 new HandlerInvocation<>(Objects.requireNonNull(b.handler), b.handlerTimeout, b.safetyMargin, b.clock,
                         telemetry, queueName),
@@ -130,7 +130,7 @@ public final class BatchProcessor<T> {
         public Builder<T> config(SluiceConfig config) {
             this.queueName = config.queueName();
             this.retryPolicy = RetryPolicy.exponential(config.maxAttempts(), config.retryBackoff(), config.retryBackoffMax());
-            this.signatures = config.signingKeys().map(MessageSignatures::with).orElse(null);
+            this.signatures = config.signingKeys().map(keys -> MessageSignatures.with(keys, config.signaturePolicy())).orElse(null);
             this.concurrency = config.concurrency();
             this.maxPayloadBytes = config.maxPayloadBytes();
             this.safetyMargin = config.safetyMargin();

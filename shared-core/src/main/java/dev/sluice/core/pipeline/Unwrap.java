@@ -8,6 +8,7 @@ import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.internal.ErrorFingerprint;
 import dev.sluice.core.internal.IdempotencyKeys;
 import dev.sluice.core.security.MessageSignatures;
+import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 
 /** Second stage: signature check, inflation, decoding and the idempotency key. */
@@ -24,26 +25,38 @@ final class Unwrap<T> {
     private final @Nullable MessageSignatures signatures;
     private final @Nullable IdempotencyOptions idempotency;
     private final int maxPayloadBytes;
+    private final Clock clock;
 
     Unwrap(MessageCodec<T> codec, @Nullable MessageSignatures signatures, @Nullable IdempotencyOptions idempotency,
-           int maxPayloadBytes) {
+           int maxPayloadBytes, Clock clock) {
         this.codec = codec;
         this.signatures = signatures;
         this.idempotency = idempotency;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.clock = clock;
     }
 
     Result<T> apply(IncomingMessage message, int attempt) {
         byte[] body = message.bodyUnsafe();
-        if (signatures != null
-                && signatures.verify(body, message.attributes()) instanceof MessageSignatures.Verification.Invalid invalid) {
-            return refused(FailureKind.SIGNATURE_INVALID, "SignatureInvalid", invalid.reason(),
-                    ErrorFingerprint.of("SignatureInvalid"), attempt);
+        // with a form-1 signature the key comes from signed data only, never from the broker's message id
+        boolean signedKeyOnly = false;
+        if (signatures != null) {
+            switch (signatures.verify(body, message.attributes(), clock.instant())) {
+                case MessageSignatures.Verification.Invalid invalid -> {
+                    return refused(FailureKind.SIGNATURE_INVALID, invalid.errorType(), invalid.reason(),
+                            ErrorFingerprint.of(invalid.errorType()), attempt);
+                }
+                case MessageSignatures.Verification.Valid valid -> signedKeyOnly = !valid.bodyOnly();
+            }
         }
         try {
             byte[] payload = PayloadCompression.decodePayload(body, message.attributes(), maxPayloadBytes);
             T decoded = codec.decode(payload, message.attributes());
-            String key = idempotency == null ? null : IdempotencyKeys.resolve(message, payload, idempotency.keyPointer());
+            String key = null;
+            if (idempotency != null) {
+                key = signedKeyOnly ? IdempotencyKeys.resolveSigned(message, payload, idempotency.keyPointer())
+                        : IdempotencyKeys.resolve(message, payload, idempotency.keyPointer());
+            }
             return new Decoded<>(Message.of(message, decoded, payload), payload, key);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),

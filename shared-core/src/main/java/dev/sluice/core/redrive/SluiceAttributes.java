@@ -14,10 +14,18 @@ public final class SluiceAttributes {
     public static final String CONTENT_ENCODING = "content-encoding";
     /** A correlation id propagated into logs. */
     public static final String CORRELATION_ID = "correlation-id";
-    /** HMAC-SHA256 signature of the body, base64. */
+    /** HMAC-SHA256 signature, base64, over the canonical form {@link #SIGNATURE_VERSION} names. */
     public static final String SIGNATURE = "sluice-signature";
     /** Id of the key that made {@link #SIGNATURE}. */
     public static final String KEY_ID = "sluice-key-id";
+    /** The canonical form {@link #SIGNATURE} covers ({@code 1}); absent on a body-only signature. */
+    public static final String SIGNATURE_VERSION = "sluice-signature-version";
+    /** When the producer sent the message (ISO-8601 instant); signed, and checked for freshness. */
+    public static final String SENT_AT = "sluice-sent-at";
+    /** The producer-assigned message id; signed, so it may serve as the idempotency key. */
+    public static final String MESSAGE_ID = "sluice-message-id";
+    /** Where a payload stored outside the message lives (claim-check); signed when present. */
+    public static final String CLAIM_CHECK = "sluice-claim-check";
     /** Attempts already used before this copy was published (re-publish on Azure). */
     public static final String ATTEMPT = "sluice-attempt";
     /** How often this message was redriven. */

@@ -401,6 +401,46 @@ class SluiceConfigTest {
         assertThat(config.signingKeys().orElseThrow().toString()).doesNotContain(SECRET_1).doesNotContain("0123456789abcdef");
     }
 
+    @Test
+    void signaturePolicy_defaultsToTheTtlLessTheClockSkew_andRefusesBodyOnly() {
+        // GIVEN signing keys and a TTL of one day, nothing else about signatures
+        SluiceConfig config = SluiceConfig.builder().queueName("orders").signingKeys("k1:" + SECRET_1)
+                .idempotencyTtl(Duration.ofDays(1)).build();
+
+        // THEN a replay is accepted only while its record can still exist
+        assertThat(config.signaturePolicy()).isEqualTo(new dev.sluice.core.security.SignaturePolicy(
+                Duration.ofDays(1).minusMinutes(5), Duration.ofMinutes(5), false));
+    }
+
+    @Test
+    void signatureMaxAge_longerThanTheTtlLessTheSkew_failsAtStart_namingTheVariable() {
+        // GIVEN a maximum age that lets a replay outlive its idempotency record
+        Map<String, String> env = Map.of(SluiceConfig.QUEUE_NAME, "orders", SluiceConfig.SLUICE_SIGNING_KEYS, "k1:" + SECRET_1,
+                SluiceConfig.IDEMPOTENCY_TTL_SECONDS, "86400", SluiceConfig.SLUICE_SIGNATURE_MAX_AGE_SECONDS, "86101");
+
+        // WHEN built THEN start-up fails naming the variable and the limit
+        assertThatThrownBy(() -> SluiceConfig.from(env, null).build())
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo(SluiceConfig.SLUICE_SIGNATURE_MAX_AGE_SECONDS))
+                .hasMessageContaining("86100").hasMessageContaining("applied again");
+        assertThat(SluiceConfig.from(Map.of(SluiceConfig.QUEUE_NAME, "orders", SluiceConfig.SLUICE_SIGNING_KEYS, "k1:" + SECRET_1,
+                SluiceConfig.IDEMPOTENCY_TTL_SECONDS, "86400", SluiceConfig.SLUICE_SIGNATURE_MAX_AGE_SECONDS, "86100"), null)
+                .build().signaturePolicy().maxAge()).isEqualTo(Duration.ofSeconds(86100));
+    }
+
+    @Test
+    void acceptBodyOnly_takesTrueOrFalse_andNamesTheVariableOtherwise() {
+        Map<String, String> env = new HashMap<>(Map.of(SluiceConfig.QUEUE_NAME, "orders",
+                SluiceConfig.SLUICE_SIGNING_KEYS, "k1:" + SECRET_1, SluiceConfig.SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "TRUE"));
+        assertThat(SluiceConfig.from(env, null).build().signaturePolicy().acceptBodyOnly()).isTrue();
+
+        env.put(SluiceConfig.SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "yes");
+        assertThatThrownBy(() -> SluiceConfig.from(env, null).build())
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.setting()).isEqualTo(SluiceConfig.SLUICE_SIGNATURE_ACCEPT_BODY_ONLY))
+                .hasMessageContaining("'yes'");
+    }
+
     private static ConfigurationException buildWith(String variable, long value) {
         Map<String, String> env = new HashMap<>();
         env.put(SluiceConfig.QUEUE_NAME, "orders");

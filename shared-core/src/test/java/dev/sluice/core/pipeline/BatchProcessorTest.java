@@ -330,9 +330,9 @@ class BatchProcessorTest {
             BatchProcessor<Order> processor = builder(recording()).codec(countingCodec()).signatures(signatures).build();
             byte[] body = orderJson("signed", 1).getBytes(StandardCharsets.UTF_8);
             IncomingMessage signed = IncomingMessage.builder().providerMessageId("signed").body(body)
-                    .attributes(signatures.sign(body)).sourceQueue(QUEUE).build();
+                    .attributes(signatures.sign(body, Map.of(), T0)).sourceQueue(QUEUE).build();
             IncomingMessage unsigned = order("unsigned", 1);
-            Map<String, String> forged = new java.util.HashMap<>(signatures.sign(body));
+            Map<String, String> forged = new java.util.HashMap<>(signatures.sign(body, Map.of(), T0));
             forged.put(SluiceAttributes.SIGNATURE, Base64.getEncoder().encodeToString(new byte[32]));
             IncomingMessage tampered = IncomingMessage.builder().providerMessageId("tampered").body(body)
                     .attributes(forged).sourceQueue(QUEUE).build();

@@ -92,7 +92,9 @@ class AwsBadInputIT {
     private static Map<String, String> signed(byte[] body, Map<String, String> extra) {
         Map<String, String> attributes = new LinkedHashMap<>(Map.of(SluiceAttributes.MESSAGE_TYPE, "order", SluiceAttributes.SCHEMA_VERSION, "2"));
         attributes.putAll(extra);
-        attributes.putAll(SIGNER.sign(body));
+        // with signatures on, the idempotency key comes from signed data: a producer id per send, as a broker id was
+        attributes.putIfAbsent(SluiceAttributes.MESSAGE_ID, java.util.UUID.randomUUID().toString());
+        attributes.putAll(SIGNER.sign(body, attributes, java.time.Instant.now()));
         return attributes;
     }
 

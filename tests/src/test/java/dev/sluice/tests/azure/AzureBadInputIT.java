@@ -143,7 +143,9 @@ class AzureBadInputIT {
 
     static Map<String, String> signed(byte[] body, MessageSignatures signer, Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>(properties);
-        all.putAll(signer.sign(body));
+        // with signatures on, the idempotency key comes from signed data: a producer id per send, as a broker id was
+        all.putIfAbsent(SluiceAttributes.MESSAGE_ID, java.util.UUID.randomUUID().toString());
+        all.putAll(signer.sign(body, all, java.time.Instant.now()));
         return all;
     }
 
