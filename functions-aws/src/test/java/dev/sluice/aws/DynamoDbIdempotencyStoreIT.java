@@ -3,7 +3,6 @@ package dev.sluice.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.core.security.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.aws.testing.Engines;
 import dev.sluice.aws.testing.ManualClock;
@@ -19,6 +18,7 @@ import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.RecordStateMachine;

@@ -1,8 +1,8 @@
 package dev.sluice.azure;
 
-import dev.sluice.core.security.Hashes;
 import dev.sluice.azure.internal.ServiceBusMessages;
 import dev.sluice.core.pipeline.IncomingMessage;
+import dev.sluice.core.security.Hashes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;

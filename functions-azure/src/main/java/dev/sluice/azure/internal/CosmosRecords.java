@@ -1,9 +1,9 @@
 package dev.sluice.azure.internal;
 
-import dev.sluice.core.security.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.RecordState;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.sluice.core.pipeline;
 
-import dev.sluice.core.security.Hashes;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.internal.ErrorFingerprint;
 import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyTransaction;

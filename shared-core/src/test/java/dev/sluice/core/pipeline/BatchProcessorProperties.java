@@ -2,7 +2,6 @@ package dev.sluice.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.security.Hashes;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.PermanentFailureException;
 import dev.sluice.core.codec.JsonCodec;
@@ -12,6 +11,7 @@ import dev.sluice.core.pipeline.MessageOutcome.DeadLettered;
 import dev.sluice.core.pipeline.MessageOutcome.Processed;
 import dev.sluice.core.pipeline.MessageOutcome.Retry;
 import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.testing.MutableClock;
 import dev.sluice.core.testing.TestMessages.Order;

@@ -4,10 +4,10 @@ import static dev.sluice.core.testing.TestMessages.order;
 import static dev.sluice.core.testing.TestMessages.orderJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.security.Hashes;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.idempotency.InMemoryIdempotencyStore;
 import dev.sluice.core.observability.InMemoryMetrics;
+import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyStore;
