@@ -4,6 +4,8 @@ import dev.sluice.cli.backend.BackendFactory;
 import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.cli.internal.DemoCommand;
 import dev.sluice.cli.internal.DlqCommands;
+import dev.sluice.core.security.Redactor;
+import dev.sluice.core.security.TerminalText;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +30,11 @@ public final class SluiceCli {
         CommandLine cli = new CommandLine(new SluiceCli());
         cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new DlqCommands(backends, input));
+        // after the subcommands, so it reaches them: --kind poison, -o JSON
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + dev.sluice.core.security.Redactor.standard().redact(String.valueOf(ex.getMessage())));
+            // a provider's error may quote dead-letter content: redacted, then escaped for the terminal
+            commandLine.getErr().println("error: " + TerminalText.escape(Redactor.standard().redact(String.valueOf(ex.getMessage()))));
             return ExitCodes.FAILURE;
         });
         return cli;

@@ -8,6 +8,7 @@ import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterEnvelope;
 import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.security.TerminalText;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -19,6 +20,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class DlqCommandsTest {
@@ -153,5 +156,141 @@ class DlqCommandsTest {
         out.getBuffer().setLength(0);
         assertThat(run("", "--help")).isZero();
         assertThat(out.toString()).contains("demo").contains("dlq");
+    }
+
+    private static final String ESC = "\u001b";
+    private static final String CSI8 = "\u009b";
+    private static final String RLO = "\u202E";
+
+    /** A dead letter an attacker shaped: hostile error type and message in its envelope, and a hostile body. */
+    private void addHostileDeadLetters() {
+        Instant now = Instant.now();
+        DeadLetterEnvelope envelope = new DeadLetterEnvelope(FailureKind.PERMANENT,
+                "x.Boom" + ESC + "[2J" + CSI8 + "31m" + RLO + "exe.txt", "failed" + ESC + "]0;owned" + RLO,
+                "fp" + RLO, 1, now, now, "orders", "o-" + ESC + "[1A");
+        dlq.add(new DeadLetter("h-x1", "x1", "bell\u0007 and \u202Ereversed".getBytes(StandardCharsets.UTF_8),
+                envelope.toAttributes(), now));
+        // no Sluice envelope: the provider's id is shown, exactly as the provider gave it
+        dlq.add(new DeadLetter("h-x2", "x2-" + ESC + "[2J" + RLO, "{}".getBytes(StandardCharsets.UTF_8),
+                java.util.Map.of("custom", "v" + ESC + "[2J"), now));
+    }
+
+    private static void assertNothingDrivesTheTerminal(String output) {
+        assertThat(output.codePoints().filter(cp -> cp != '\\' && cp != '\n' && TerminalText.unsafe(cp)).toArray())
+                .as("control, bidi or format characters printed raw").isEmpty();
+    }
+
+    @Test
+    void inspect_printsControlAndBidiCharactersFromDeadLetters_escaped() {
+        // GIVEN dead letters whose error type, error message, fingerprint, ids and body hold escape sequences,
+        // an 8-bit CSI and a right-to-left override
+        addHostileDeadLetters();
+
+        // WHEN an operator inspects them, with each message listed
+        int code = run("", "dlq", "inspect", QUEUE, "--messages");
+
+        // THEN nothing printed can drive the terminal, and each such character is a visible escape
+        assertThat(code).isZero();
+        String shown = out.toString();
+        assertNothingDrivesTheTerminal(shown);
+        // the envelope had already made ESC (which no provider accepts) U+FFFD; the C1 CSI and the override stay and
+        // are escaped
+        assertThat(shown).contains("x.Boom\uFFFD[2J\\u009b31m\\u202eexe.txt")
+                .contains("failed\uFFFD]0;owned\\u202e")
+                .contains("fp\\u202e")
+                .contains("x2-\\u001b[2J\\u202e")
+                .contains("bell\\u0007 and \\u202ereversed");
+    }
+
+    @Test
+    void inspect_asJson_staysValidJson_withTheSameEscapesInItsValues() throws Exception {
+        // GIVEN the same hostile dead letters
+        addHostileDeadLetters();
+
+        // WHEN inspected as JSON
+        int code = run("", "dlq", "inspect", QUEUE, "--messages", "-o", "json");
+
+        // THEN the output parses, holds no raw control or bidi character, and the values are escaped as in text
+        assertThat(code).isZero();
+        assertNothingDrivesTheTerminal(out.toString());
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("read").asInt()).isEqualTo(5);
+        assertThat(json.get("groups").findValuesAsText("errorType"))
+                .contains("x.Boom\uFFFD[2J\\u009b31m\\u202eexe.txt");
+        assertThat(json.get("messages").findValuesAsText("provider_message_id")).contains("x2-\\u001b[2J\\u202e");
+        assertThat(json.get("messages").findValuesAsText("excerpt")).contains("bell\\u0007 and \\u202ereversed");
+    }
+
+    @Test
+    void inspect_neverShowsAnEmailTheExcerptLimitCuts() throws Exception {
+        // GIVEN a body whose e-mail address crosses the excerpt's 160-byte limit
+        String body = "{\"note\":\"" + "x".repeat(140) + "\",\"email\":\"jane.doe@example.com\"}";
+        dlq.add(dead("p9", "o-9", FailureKind.POISON, body, Instant.now()));
+
+        // WHEN inspected, as text and as JSON
+        assertThat(run("", "dlq", "inspect", QUEUE, "--messages")).isZero();
+        assertThat(run("", "dlq", "inspect", QUEUE, "--messages", "-o", "json")).isZero();
+
+        // THEN no part of the address shows
+        assertThat(out.toString()).doesNotContain("jane").doesNotContain("@example");
+    }
+
+    @Test
+    void export_toTheTerminal_escapesControlCharacters_asJsonEscapes_keepingTheValuesExact() throws Exception {
+        // GIVEN a dead letter with a hostile attribute value
+        addHostileDeadLetters();
+
+        // WHEN exported to standard output
+        assertThat(run("", "dlq", "export", QUEUE)).isZero();
+
+        // THEN nothing in it drives the terminal, and the value reads back exactly
+        assertNothingDrivesTheTerminal(out.toString());
+        String last = out.toString().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(new ObjectMapper().readTree(last).get("attributes").get("custom").asText()).isEqualTo("v" + ESC + "[2J");
+    }
+
+    @Test
+    void maxBelowOne_isAUsageError_namingTheFlag() {
+        for (String command : new String[] {"inspect", "export", "redrive"}) {
+            // GIVEN --max 0
+            err.getBuffer().setLength(0);
+
+            // WHEN any command that reads a --max runs
+            int code = "redrive".equals(command)
+                    ? run("", "dlq", command, QUEUE, "--max", "0", "--yes", "--audit-log", dir.resolve("a.jsonl").toString())
+                    : run("", "dlq", command, QUEUE, "--max", "0");
+
+            // THEN it exits 2 and names the flag, not an internal field
+            assertThat(code).as(command).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString()).as(command).contains("--max").contains("at least 1").doesNotContain("maxMessages");
+        }
+        assertThat(dlq.redriven).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost:9324", "not a url", "/just/a/path", "http://", "orders"})
+    void badEndpoint_isAUsageError_namingTheFlag(String endpoint) {
+        // WHEN --endpoint is not a URL with a scheme and a host
+        int code = run("", "dlq", "stats", QUEUE, "--endpoint", endpoint);
+
+        // THEN it exits 2 and names the flag
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--endpoint");
+    }
+
+    @Test
+    void goodEndpoint_isAccepted() {
+        assertThat(run("", "dlq", "stats", QUEUE, "--endpoint", "http://localhost:9324")).isZero();
+    }
+
+    @Test
+    void kind_isCaseInsensitive() throws Exception {
+        // WHEN the kind is typed in lower case
+        int code = run("", "dlq", "redrive", QUEUE, "--kind", "poison", "--dry-run", "-o", "json",
+                "--audit-log", dir.resolve("a.jsonl").toString());
+
+        // THEN it filters like POISON
+        assertThat(code).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString()).get("matched").asInt()).isEqualTo(2);
     }
 }

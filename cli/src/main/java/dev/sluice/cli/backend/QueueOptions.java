@@ -1,9 +1,13 @@
 package dev.sluice.cli.backend;
 
+import dev.sluice.core.security.TerminalText;
 import java.net.URI;
+import java.net.URISyntaxException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** Which dead-letter queue: on AWS or on Azure Service Bus (exactly one). */
 public final class QueueOptions {
@@ -19,7 +23,8 @@ public final class QueueOptions {
         @Option(names = "--profile", description = "AWS profile (default: the SDK's credential chain).")
         public @Nullable String profile;
 
-        @Option(names = "--endpoint", paramLabel = "<url>", description = "SQS endpoint, e.g. a local ElasticMQ.")
+        @Option(names = "--endpoint", paramLabel = "<url>", converter = EndpointConverter.class,
+                description = "SQS endpoint with scheme and host, e.g. http://localhost:9324 for a local ElasticMQ.")
         public @Nullable URI endpoint;
     }
 
@@ -35,6 +40,23 @@ public final class QueueOptions {
 
         @Option(names = "--parking", description = "Use <queue>-parking instead of the queue's $DeadLetterQueue.")
         public boolean parking;
+    }
+
+    /** Converts {@code --endpoint}: an absolute URI with a scheme and a host. */
+    public static final class EndpointConverter implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            URI uri;
+            try {
+                uri = new URI(value.trim());
+            } catch (URISyntaxException e) {
+                throw new TypeConversionException("'" + TerminalText.escape(value) + "' is not a URL (e.g. http://localhost:9324)");
+            }
+            if (uri.getScheme() == null || uri.getHost() == null || uri.getHost().isBlank()) {
+                throw new TypeConversionException("'" + TerminalText.escape(value) + "' is not a URL with a scheme and a host (e.g. http://localhost:9324)");
+            }
+            return uri;
+        }
     }
 
     @ArgGroup(exclusive = false, heading = "AWS:%n")

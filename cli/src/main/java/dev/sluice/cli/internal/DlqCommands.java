@@ -14,6 +14,7 @@ import dev.sluice.core.redrive.RedriveEngine;
 import dev.sluice.core.redrive.RedriveFilter;
 import dev.sluice.core.redrive.RedriveReport;
 import dev.sluice.core.redrive.RedriveRequest;
+import dev.sluice.core.security.TerminalText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,6 +32,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +45,9 @@ import picocli.CommandLine.Spec;
 /** {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, export or retention. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
         description = "Inspect, export and redrive dead letters (AWS SQS or Azure Service Bus). There is no purge.",
+        footer = {"", "Text from dead letters and providers is printed escaped, in text and JSON output alike: a backslash as \\\\, "
+                + "line feed, carriage return and tab as \\n, \\r and \\t, every other control, bidi or format character "
+                + "as \\u and four hex digits (ESC is \\u001b). Bodies are shown redacted."},
         subcommands = {DlqCommands.Stats.class, DlqCommands.Inspect.class, DlqCommands.Redrive.class,
                 DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class})
 public final class DlqCommands {
@@ -85,6 +91,28 @@ public final class DlqCommands {
         return spec.commandLine().getOut();
     }
 
+    /** Text for the terminal: every value from a dead letter, a provider or an argument goes through here. */
+    static String safe(@Nullable Object value) {
+        return TerminalText.escape(String.valueOf(value));
+    }
+
+    /** Converts {@code --max}: a whole number of at least 1. */
+    public static final class AtLeastOne implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + TerminalText.escape(value) + "' is not a whole number");
+            }
+            if (n < 1) {
+                throw new TypeConversionException("must be at least 1, got " + n);
+            }
+            return n;
+        }
+    }
+
     /** {@code sluice dlq stats}. */
     @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show how many dead letters wait and how old the oldest is.")
     public static final class Stats implements Callable<Integer> {
@@ -100,7 +128,7 @@ public final class DlqCommands {
                 if (common.output == OutputFormat.json) {
                     out.println(Json.write(stats));
                 } else {
-                    out.printf("queue      %s%nvisible    %d%nin flight  %d%noldest     %s%n", stats.queue(), stats.visible(),
+                    out.printf("queue      %s%nvisible    %d%nin flight  %d%noldest     %s%n", safe(stats.queue()), stats.visible(),
                             stats.inFlight(), stats.oldestAge() == null ? "-" : stats.oldestAge());
                 }
                 return ExitCodes.OK;
@@ -117,7 +145,8 @@ public final class DlqCommands {
         @Mixin Common common;
         @Spec CommandSpec spec;
 
-        @Option(names = "--max", defaultValue = "100", description = "Dead letters to read (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--max", defaultValue = "100", converter = AtLeastOne.class,
+                description = "Dead letters to read, at least 1 (default: ${DEFAULT-VALUE}).")
         int max;
 
         @Option(names = "--messages", description = "Also list each dead letter with its excerpt.")
@@ -142,14 +171,14 @@ public final class DlqCommands {
                 out.printf("%d dead letters read, %d groups%n", letters.size(), groups.size());
                 out.printf("%-20s %6s %9s  %-16s  %-40s  %s%n", "KIND", "COUNT", "BYTES", "FINGERPRINT", "ERROR TYPE", "SAMPLE ERROR");
                 for (DeadLetterInspection.Group g : groups) {
-                    out.printf("%-20s %6d %9d  %-16s  %-40s  %s%n", g.failureKind(), g.count(), g.totalBytes(),
-                            g.errorFingerprint(), abbreviate(g.errorType(), 40), abbreviate(g.sampleError(), 80));
+                    out.printf("%-20s %6d %9d  %-16s  %-40s  %s%n", safe(g.failureKind()), g.count(), g.totalBytes(),
+                            safe(g.errorFingerprint()), abbreviate(safe(g.errorType()), 40), abbreviate(safe(g.sampleError()), 80));
                 }
                 if (messages) {
                     for (DeadLetter d : letters) {
                         Map<String, Object> m = describe(d);
-                        out.printf("%n%s  %s  %s bytes  redriven %s×%n  %s%n", m.get("id"), m.get("kind"), m.get("bytes"),
-                                m.get("redrive_count"), m.get("excerpt"));
+                        out.printf("%n%s  %s  %s bytes  redriven %s×%n  %s%n", safe(m.get("id")), safe(m.get("kind")),
+                                m.get("bytes"), m.get("redrive_count"), safe(m.get("excerpt")));
                     }
                 }
                 return ExitCodes.OK;
@@ -165,7 +194,8 @@ public final class DlqCommands {
             m.put("failed_at", d.failedAt().toString());
             m.put("bytes", d.body().length);
             m.put("redrive_count", d.redriveCount());
-            m.put("excerpt", DeadLetterInspection.excerpt(d.body()));
+            // not yet escaped: the text and JSON output escape every value the same way
+            m.put("excerpt", DeadLetterInspection.excerptText(d.body()));
             return m;
         }
     }
@@ -197,7 +227,7 @@ public final class DlqCommands {
         @Option(names = "--dry-run", description = "Count what would move; move nothing.")
         boolean dryRun;
 
-        @Option(names = "--max", description = "Move at most this many.")
+        @Option(names = "--max", converter = AtLeastOne.class, description = "Move at most this many (at least 1).")
         @Nullable Integer max;
 
         @Option(names = "--rate", description = "Move at most this many per second.")
@@ -240,9 +270,9 @@ public final class DlqCommands {
                 // the plan is a dry run; it leaves every dead letter where it is
                 RedriveReport plan = engine.run(RedriveRequest.builder().filter(built).dryRun(true).maxMessages(limit)
                         .operator(who).build(), backend.source(), backend.target(), p -> { });
-                String planText = "Plan: move " + plan.matched() + " of " + plan.scanned() + " dead letters from "
+                String planText = safe("Plan: move " + plan.matched() + " of " + plan.scanned() + " dead letters from "
                         + backend.source().name() + " to " + backend.target().name() + " (filter " + built
-                        + (rate > 0 ? ", " + rate + "/s" : "") + ")";
+                        + (rate > 0 ? ", " + rate + "/s" : "") + ")");
                 if (dryRun || plan.matched() == 0) {
                     report(out, planText, plan);
                     return ExitCodes.OK;
@@ -275,7 +305,7 @@ public final class DlqCommands {
                 return ExitCodes.USAGE;
             }
             QueueStats stats = backend.stats();
-            String plan = "Plan: start a native move task for ~" + stats.visible() + " dead letters from " + stats.queue();
+            String plan = "Plan: start a native move task for ~" + stats.visible() + " dead letters from " + safe(stats.queue());
             if (!yes && !Confirmation.ask(plan + ". Proceed?", parent.input, err)) {
                 err.println("Aborted; nothing was moved.");
                 return ExitCodes.ABORTED;
@@ -285,7 +315,7 @@ public final class DlqCommands {
             if (common.output == OutputFormat.json) {
                 out.println(Json.write(Map.of("task_handle", handle)));
             } else {
-                out.println("Started native move task " + handle);
+                out.println("Started native move task " + safe(handle));
             }
             return ExitCodes.OK;
         }
@@ -310,20 +340,22 @@ public final class DlqCommands {
             } else {
                 out.printf("%s%n  scanned %d, matched %d, moved %d, failed %d%s%n  audit record: %s%n", title, report.scanned(),
                         report.matched(), report.moved(), report.failed(), report.dryRun() ? " (dry run)" : "",
-                        auditLog.toAbsolutePath());
+                        safe(auditLog.toAbsolutePath()));
             }
         }
     }
 
     /** {@code sluice dlq export}. */
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write dead letters as JSON Lines (attributes and base64 body); they stay in the queue.")
+            description = "Write dead letters as JSON Lines (attributes and base64 body); they stay in the queue. "
+                    + "Values are exact; control and bidi characters in them are JSON escapes.")
     public static final class Export implements Callable<Integer> {
         @ParentCommand DlqCommands parent;
         @Mixin Common common;
         @Spec CommandSpec spec;
 
-        @Option(names = "--max", defaultValue = "1000", description = "Dead letters to export (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--max", defaultValue = "1000", converter = AtLeastOne.class,
+                description = "Dead letters to export, at least 1 (default: ${DEFAULT-VALUE}).")
         int max;
 
         @Option(names = "--out", description = "File to write (default: standard output).")
@@ -339,7 +371,7 @@ public final class DlqCommands {
                     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                         DeadLetterInspection.exportJsonLines(letters, w);
                     }
-                    spec.commandLine().getErr().println("Exported " + letters.size() + " dead letters to " + file);
+                    spec.commandLine().getErr().println("Exported " + letters.size() + " dead letters to " + safe(file));
                 }
                 return ExitCodes.OK;
             }
@@ -361,7 +393,8 @@ public final class DlqCommands {
                 if (common.output == OutputFormat.json) {
                     out.println(Json.write(tasks));
                 } else {
-                    tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", t.handle(), t.status(), t.moved(), t.toMove()));
+                    tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", safe(t.handle()), safe(t.status()), t.moved(),
+                            t.toMove()));
                 }
                 return ExitCodes.OK;
             });
@@ -382,7 +415,7 @@ public final class DlqCommands {
         public Integer call() {
             return parent.withNativeRedrive(common, spec, nativeRedrive -> {
                 nativeRedrive.cancel(handle);
-                out(spec).println("Cancelled " + handle);
+                out(spec).println("Cancelled " + safe(handle));
                 return ExitCodes.OK;
             });
         }

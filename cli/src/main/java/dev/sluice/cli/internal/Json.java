@@ -1,14 +1,37 @@
 package dev.sluice.cli.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.sluice.core.security.TerminalText;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** JSON output for {@code --output json}. */
+/**
+ * JSON output for {@code --output json}. Every string value and every key goes through
+ * {@link TerminalText#escape}, as in the text output: the document stays valid JSON, and its values read as the
+ * text output shows them (an ESC in an error type is the six characters backslash-u-0-0-1-b).
+ */
 final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .registerModule(new SimpleModule("terminal-text")
+                    .addSerializer(String.class, new StdSerializer<>(String.class) {
+                        @Override
+                        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                            gen.writeString(TerminalText.escape(value));
+                        }
+                    })
+                    .addKeySerializer(String.class, new StdSerializer<>(String.class) {
+                        @Override
+                        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                            gen.writeFieldName(TerminalText.escape(value));
+                        }
+                    }));
 
     private Json() {}
 

@@ -1,12 +1,19 @@
 package dev.sluice.core.redrive;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.security.Redactor;
+import dev.sluice.core.security.TerminalText;
+import dev.sluice.core.security.Texts;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,7 +34,37 @@ public final class DeadLetterInspection {
     /** Bytes of a body shown in an excerpt. */
     public static final int EXCERPT_BYTES = 160;
 
+    /** Bytes of a body read and redacted for an excerpt, so a secret the excerpt's cut crosses is still recognised. */
+    public static final int REDACTION_WINDOW = 64 * 1024;
+
+    // Exports keep every value exact, yet may go to a terminal: a JSON escape (backslash-u, read back as the same
+    // character by any JSON reader) for every character TerminalText would escape, not only those JSON requires.
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static {
+        MAPPER.getFactory().setCharacterEscapes(new TerminalSafeJsonEscapes());
+    }
+
+    private static final class TerminalSafeJsonEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+        TerminalSafeJsonEscapes() {
+            ascii[0x7F] = CharacterEscapes.ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch > 0x7F && TerminalText.unsafe(ch)
+                    ? new SerializedString(String.format("\\u%04x", ch))
+                    : null;
+        }
+    }
 
     private DeadLetterInspection() {}
 
@@ -78,41 +115,64 @@ public final class DeadLetterInspection {
 
     /**
      * A printable, redacted view of a body's first {@value #EXCERPT_BYTES} bytes: valid UTF-8 is shown as
-     * text with control characters escaped; anything else as a hex note. Never parsed.
+     * text, escaped for a terminal by {@link TerminalText#escape}; anything else as a binary note. Never parsed.
      *
      * @param body the body bytes
-     * @return the excerpt
+     * @return the excerpt, safe to print
      */
     public static String excerpt(byte[] body) {
+        return TerminalText.escape(excerptText(body));
+    }
+
+    /**
+     * The redacted text of a body's first {@value #EXCERPT_BYTES} bytes (once redacted), not yet escaped: for
+     * callers that escape all they print in one place. Redaction runs before the cut, over up to
+     * {@value #REDACTION_WINDOW} bytes, so a secret the cut crosses is masked, never shown in part; when the body
+     * is longer than that window, a run of non-separator characters the window cuts is dropped rather than kept
+     * unrecognised. Ends with {@code …} when the body holds more than is shown.
+     *
+     * @param body the body bytes
+     * @return the excerpt, redacted and cut but not escaped
+     */
+    public static String excerptText(byte[] body) {
         Objects.requireNonNull(body, "body");
-        int length = Math.min(body.length, EXCERPT_BYTES);
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            // a cut in the middle of a character is fine; other invalid bytes mean binary
-            if (length < body.length && length > 4) {
-                return excerpt(java.util.Arrays.copyOf(body, length - 4)) + "…";
+        int windowLength = Math.min(body.length, REDACTION_WINDOW);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body, 0, windowLength);
+        CharBuffer decoded = CharBuffer.allocate(windowLength);
+        CoderResult result = decoder.decode(in, decoded, true);
+        boolean cut = windowLength < body.length;
+        if (result.isError()) {
+            // invalid bytes in what is shown mean binary; later ones (or a character the window cuts) end the text
+            if (in.position() < EXCERPT_BYTES) {
+                return "<binary, " + body.length + " bytes>";
             }
-            return "<binary, " + body.length + " bytes>";
+            cut = true;
         }
-        StringBuilder printable = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> {
-            if (cp == '\n') {
-                printable.append("\\n");
-            } else if (cp == '\t') {
-                printable.append("\\t");
-            } else if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
-                printable.append(String.format("\\u%04x", cp));
-            } else {
-                printable.appendCodePoint(cp);
-            }
-        });
-        String redacted = Redactor.standard().redact(printable.toString());
-        return length < body.length ? redacted + "…" : redacted;
+        decoded.flip();
+        String text = decoded.toString();
+        if (cut) {
+            text = text.substring(0, lastSeparatorEnd(text));
+        }
+        String redacted = Redactor.standard().redact(text);
+        String shown = Texts.truncateUtf8(redacted, EXCERPT_BYTES);
+        return cut || shown.length() < redacted.length() ? shown + "…" : shown;
+    }
+
+    /** The length of the longest prefix that does not end inside a run of characters a secret may consist of. */
+    private static int lastSeparatorEnd(String text) {
+        int end = text.length();
+        while (end > 0 && !separator(text.charAt(end - 1))) {
+            end--;
+        }
+        return end;
+    }
+
+    private static boolean separator(char c) {
+        return Character.isWhitespace(c) || c == '"' || c == '\'' || c == ',' || c == ';' || c == '<' || c == '>'
+                || c == '{' || c == '}' || c == '[' || c == ']' || c == '(' || c == ')' || Character.isISOControl(c);
     }
 
     /**

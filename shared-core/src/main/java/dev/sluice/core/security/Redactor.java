@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * Masks secrets and personal data in text that leaves the pipeline (error messages, log lines,
- * inspect excerpts): e-mail addresses, Luhn-valid card numbers, JWTs, bearer tokens, AWS access keys
+ * inspect excerpts): e-mail addresses, Luhn-valid card numbers, JWTs, bearer tokens, the credential of an
+ * {@code Authorization} or {@code Proxy-Authorization} header whatever its scheme and length, AWS access keys
  * and secret keys, and Azure connection-string keys. Ordinary text (order ids, amounts, timestamps)
  * is left as it is. Thread-safe.
  */
@@ -18,6 +19,18 @@ public final class Redactor {
     private static final Pattern CARD = Pattern.compile(
             "(?<![\\w+]|\\w-|\\d\\.)[2-6](?:[ -]?\\d){12,18}(?![\\w]|\\.\\d|-\\w)");
 
+    private static final String AUTH_PARAM = "[A-Za-z0-9_-]{1,64}=(?:\"[^\"\\r\\n]{0,1024}\"|[^\\s,\"'()<>\\[\\]{}]{0,1024})";
+
+    // (1) header name, (2) separator, (3) scheme and its whitespace, if any (possessive: a scheme is never
+    // re-read as the credential); the credential follows, unless an earlier rule already masked it.
+    private static final Pattern AUTHORIZATION = Pattern.compile(
+            "(?i)\\b((?:proxy-)?authorization)([\"']?[ \\t]{0,16}[:=][ \\t]{0,16}[\"']?)"
+                    + "((?:basic|bearer|digest|negotiate|ntlm|token|oauth|hoba|mutual|dpop|gnap|concealed|privatetoken"
+                    + "|scram-sha-1|scram-sha-256|vapid|aws|aws4-hmac-sha256|sharedkey|sharedkeylite|sharedaccesssignature"
+                    + "|apikey|api-key|key|jwt|mac|hawk|ssws|splunk|[A-Za-z][A-Za-z-]{0,63}(?=[ \\t]+[^\\s\"',;]))[ \\t]{1,16})?+"
+                    + "(?!\\[REDACTED)(?:" + AUTH_PARAM + "(?:[ \\t]{0,16},[ \\t]{0,16}" + AUTH_PARAM + "){0,32}"
+                    + "(?![^\\s,\"'()<>\\[\\]{}])|[^\\s\"',;()<>\\[\\]{}]+)");
+
     private static final int SHORTEST_MATCH = 13;
 
     // Declared after CARD: static fields initialise in text order, and the rules read CARD.
@@ -28,6 +41,11 @@ public final class Redactor {
             // stays linear in the text: an attacker's 100,000-character attribute must not stall a consumer.
             new Rule(Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
                     m -> "[REDACTED_JWT]"),
+            // An Authorization or Proxy-Authorization header: whatever follows the scheme is a credential, however
+            // short. A scheme is a registered or common one, or a word of letters and hyphens followed by more;
+            // anything else after the colon is itself the credential. Auth-params (Digest, AWS4-HMAC-SHA256) are
+            // masked as a whole list.
+            new Rule(AUTHORIZATION, m -> m.group(1) + m.group(2) + (m.group(3) == null ? "" : m.group(3)) + "[REDACTED_TOKEN]"),
             new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"),
                     m -> m.group(1) + " [REDACTED_TOKEN]"),
             new Rule(Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,63}(?![A-Za-z0-9-])"),

@@ -191,4 +191,49 @@ class RedactorTest {
         }
         assertThat(Redactor.standard().redact("7".repeat(100_000))).isEqualTo("7".repeat(100_000));
     }
+
+    static Stream<Arguments> authorizationHeaders() {
+        List<String> headers = List.of("Authorization", "authorization", "AUTHORIZATION", "Proxy-Authorization",
+                "proxy-authorization");
+        List<String> schemes = List.of("Bearer", "bearer", "Basic", "BASIC", "Digest", "Token", "Negotiate", "ApiKey",
+                "MyCompanyAuth");
+        List<String> credentials = List.of("a", "ab", "abc1234", "x/y+z=", "dXNlcjpwYXNz", "secret-token-of-any-length");
+        List<Arguments> all = new ArrayList<>();
+        for (String header : headers) {
+            for (String scheme : schemes) {
+                for (String credential : credentials) {
+                    all.add(Arguments.of(header, scheme, credential));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1} {2}")
+    @MethodSource("authorizationHeaders")
+    void redact_shouldMaskAnAuthorizationCredential_whateverItsSchemeCaseAndLength(String header, String scheme,
+            String credential) {
+        // GIVEN an error message quoting a header, with a credential of any length (regression: under 8 passed)
+        String text = "upstream returned 401 for " + header + ": " + scheme + " " + credential + " on order o-1";
+
+        // WHEN redacted
+        String redacted = redactor.redact(text);
+
+        // THEN the header and scheme stay, the credential is one marker
+        assertThat(redacted).isEqualTo("upstream returned 401 for " + header + ": " + scheme + " [REDACTED_TOKEN] on order o-1");
+    }
+
+    @Test
+    void redact_shouldMaskAnAuthorizationCredential_withoutAScheme_andInAJsonHeaderDump() {
+        // GIVEN a scheme-less credential and a header map serialised as JSON
+        String text = "Authorization: k_1 failed; headers {\"authorization\":\"Bearer t0k\",\"accept\":\"*/*\"}";
+
+        // WHEN redacted
+        String redacted = redactor.redact(text);
+
+        // THEN both credentials are masked and the JSON stays well-formed
+        assertThat(redacted).isEqualTo("Authorization: [REDACTED_TOKEN] failed; headers "
+                + "{\"authorization\":\"Bearer [REDACTED_TOKEN]\",\"accept\":\"*/*\"}");
+        assertThat(redactor.redact(redacted)).isEqualTo(redacted);
+    }
 }
