@@ -1,8 +1,11 @@
 package dev.sluice.core.security;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Masks secrets and personal data in text that leaves the pipeline (error messages, log lines,
@@ -12,7 +15,11 @@ import java.util.regex.Pattern;
  * is left as it is. Thread-safe.
  */
 public final class Redactor {
-    private record Rule(Pattern pattern, java.util.function.Function<Matcher, String> replacement) {}
+    /**
+     * @param hint lower-case text every match contains (whatever its case in the input), or null: a rule whose
+     *     hint is absent is skipped without running its expression
+     */
+    private record Rule(Pattern pattern, Function<Matcher, String> replacement, @Nullable String hint) {}
 
     // A card stands alone: not glued to a word or a hex/UUID group (digit runs inside digests and UUIDs are
     // often Luhn-valid), not part of a decimal number, but may end a sentence ("... card 4111...1111.").
@@ -40,26 +47,27 @@ public final class Redactor {
             // Every pattern starts only where its run of characters starts, and repeats are bounded, so the cost
             // stays linear in the text: an attacker's 100,000-character attribute must not stall a consumer.
             new Rule(Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
-                    m -> "[REDACTED_JWT]"),
+                    m -> "[REDACTED_JWT]", "eyj"),
             // An Authorization or Proxy-Authorization header: whatever follows the scheme is a credential, however
             // short. A scheme is a registered or common one, or a word of letters and hyphens followed by more;
             // anything else after the colon is itself the credential. Auth-params (Digest, AWS4-HMAC-SHA256) are
             // masked as a whole list.
-            new Rule(AUTHORIZATION, m -> m.group(1) + m.group(2) + (m.group(3) == null ? "" : m.group(3)) + "[REDACTED_TOKEN]"),
+            new Rule(AUTHORIZATION, m -> m.group(1) + m.group(2) + (m.group(3) == null ? "" : m.group(3)) + "[REDACTED_TOKEN]",
+                    "authorization"),
             new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"),
-                    m -> m.group(1) + " [REDACTED_TOKEN]"),
+                    m -> m.group(1) + " [REDACTED_TOKEN]", "bearer"),
             new Rule(Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,63}(?![A-Za-z0-9-])"),
-                    m -> "[REDACTED_EMAIL]"),
+                    m -> "[REDACTED_EMAIL]", "@"),
             new Rule(Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\\b"),
-                    m -> "[REDACTED_AWS_ACCESS_KEY]"),
+                    m -> "[REDACTED_AWS_ACCESS_KEY]", null),
             new Rule(Pattern.compile("(?i)(secret_?access_?key|aws_?secret(?:_?key)?)([\"'\\s]*[:=][\"'\\s]*)([A-Za-z0-9/+=]{16,})"),
-                    m -> m.group(1) + m.group(2) + "[REDACTED_AWS_SECRET]"),
+                    m -> m.group(1) + m.group(2) + "[REDACTED_AWS_SECRET]", "secret"),
             // A bare 40-character AWS secret: mixed case and a digit, so hex digests are not touched.
             new Rule(Pattern.compile("(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}\\d)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
-                    m -> "[REDACTED_AWS_SECRET]"),
+                    m -> "[REDACTED_AWS_SECRET]", null),
             new Rule(Pattern.compile("(?i)\\b(SharedAccessKey|AccountKey|SharedAccessSignature|sig|password|pwd)=([^;&\\s\"']+)"),
-                    m -> m.group(1) + "=[REDACTED]"),
-            new Rule(CARD, m -> luhnValid(m.group()) ? "[REDACTED_CARD]" : m.group()));
+                    m -> m.group(1) + "=[REDACTED]", "="),
+            new Rule(CARD, m -> luhnValid(m.group()) ? "[REDACTED_CARD]" : m.group(), null));
 
     private Redactor() {}
 
@@ -78,7 +86,16 @@ public final class Redactor {
             return text;
         }
         String result = text;
+        String lower = null;
         for (Rule rule : rules) {
+            if (rule.hint() != null) {
+                if (lower == null) {
+                    lower = result.toLowerCase(Locale.ROOT);
+                }
+                if (!lower.contains(rule.hint())) {
+                    continue;
+                }
+            }
             Matcher matcher = rule.pattern().matcher(result);
             if (!matcher.find()) {
                 continue;
@@ -89,6 +106,7 @@ public final class Redactor {
             } while (matcher.find());
             matcher.appendTail(sb);
             result = sb.toString();
+            lower = null;
         }
         return result;
     }
