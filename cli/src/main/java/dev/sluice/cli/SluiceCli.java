@@ -4,8 +4,7 @@ import dev.sluice.cli.backend.BackendFactory;
 import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.cli.internal.DemoCommand;
 import dev.sluice.cli.internal.DlqCommands;
-import dev.sluice.core.security.Redactor;
-import dev.sluice.core.security.TerminalText;
+import dev.sluice.cli.internal.ErrorLines;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +32,8 @@ public final class SluiceCli {
         // after the subcommands, so it reaches them: --kind poison, -o JSON
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            // a provider's error may quote dead-letter content: redacted, then escaped for the terminal
-            commandLine.getErr().println("error: " + TerminalText.escape(Redactor.standard().redact(String.valueOf(ex.getMessage()))));
+            // one actionable line; a provider's error may quote dead-letter content: redacted, then escaped
+            commandLine.getErr().println("error: " + ErrorLines.describe(ex, parseResult));
             return ExitCodes.FAILURE;
         });
         return cli;
