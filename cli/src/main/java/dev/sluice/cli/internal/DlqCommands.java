@@ -285,7 +285,7 @@ public final class DlqCommands {
                 } else {
                     err.println(planText);
                 }
-                ProgressBar bar = new ProgressBar(err, plan.matched());
+                ProgressBar bar = ProgressBar.forTerminal(err, plan.matched());
                 RedriveReport done = engine.run(RedriveRequest.builder().filter(built).maxMessages(limit).ratePerSecond(rate)
                         .operator(who).confirmed(true).build(), backend.source(), backend.target(), bar);
                 bar.finish();
