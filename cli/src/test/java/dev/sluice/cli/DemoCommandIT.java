@@ -36,9 +36,17 @@ class DemoCommandIT {
         assertThat(phase1.get("dlq_by_kind").get("PERMANENT").asInt()).isEqualTo(4);
         assertThat(phase1.get("dlq_by_kind").get("POISON").asInt()).isEqualTo(3);
         assertThat(phase1.get("duplicates_skipped").asInt()).isGreaterThanOrEqualTo(8);
+        // "failed, retried" (live counters and table alike): the 6 transient failures and the FIFO group's failed order
+        assertThat(phase1.get("retried").asInt()).isEqualTo(7);
+        assertThat(phase1.get("deferred").asInt()).isNotNegative();
         JsonNode phase2 = json.get("phase2");
         assertThat(phase2.get("blocked_applied").asInt()).isEqualTo(4);
         assertThat(phase2.get("dlq_by_kind").has("PERMANENT")).isFalse();
         assertThat(phase2.get("double_effects").asInt()).isZero();
+        // AND the redrive's audit record survives the demo, naming its operator
+        java.nio.file.Path audit = java.nio.file.Path.of(json.get("audit_record").asText());
+        assertThat(audit).exists();
+        assertThat(java.nio.file.Files.readString(audit)).contains("sluice-demo").contains("PERMANENT");
+        java.nio.file.Files.delete(audit);
     }
 }

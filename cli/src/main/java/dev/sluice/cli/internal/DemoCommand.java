@@ -90,6 +90,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output = OutputFormat.text;
 
+    private @Nullable Path auditRecord;
+
     @Option(names = "--timeout", converter = Durations.class, defaultValue = "45s",
             description = "Longest wait for each phase to settle (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofSeconds(45);
@@ -159,8 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
                         && depth(sqs, queues.queueUrl) == 0 && depth(sqs, queues.fifoUrl) == 0);
                 List<DeadLetter> dead = browse(sqs, queues.dlqUrl);
                 Map<String, Object> phase1 = summary(ledger, metrics, dead);
-                text(err, "");
-                table(out, "Phase 1: the handler as deployed" + (settled ? "" : " (did NOT settle in time)"), ledger, dead);
+                table(out, "Phase 1: the handler as deployed" + (settled ? "" : " (did NOT settle in time)"), ledger, dead, metrics);
 
                 ledger.fixed.set(true);
                 text(out, "\nFixing the handler (customer unblocked) and redriving the PERMANENT dead letters:\n  "
@@ -169,8 +170,7 @@ public final class DemoCommand implements Callable<Integer> {
                 boolean settled2 = await(err, metrics, () -> ledger.applied("blocked") == BLOCKED
                         && depth(sqs, queues.dlqUrl) == UNDECODABLE.size() && depth(sqs, queues.queueUrl) == 0);
                 dead = browse(sqs, queues.dlqUrl);
-                text(err, "");
-                table(out, "Phase 2: after the fix and the redrive" + (settled2 ? "" : " (did NOT settle in time)"), ledger, dead);
+                table(out, "Phase 2: after the fix and the redrive" + (settled2 ? "" : " (did NOT settle in time)"), ledger, dead, metrics);
 
                 List<String> violations = invariants(ledger, dead, redrive, settled && settled2);
                 Duration took = Duration.between(started, Instant.now());
@@ -178,6 +178,7 @@ public final class DemoCommand implements Callable<Integer> {
                     Map<String, Object> json = new LinkedHashMap<>();
                     json.put("phase1", phase1);
                     json.put("phase2", summary(ledger, metrics, dead));
+                    json.put("audit_record", String.valueOf(auditRecord));
                     json.put("violations", violations);
                     json.put("seconds", took.toMillis() / 1000.0);
                     out.println(Json.write(json));
@@ -290,20 +291,36 @@ public final class DemoCommand implements Callable<Integer> {
 
     private boolean await(PrintWriter err, InMemoryMetrics metrics, BooleanSupplier done) {
         Instant until = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(until)) {
+        boolean live = output == OutputFormat.text && Terminal.interactive();
+        int columns = Terminal.columns();
+        try {
+            while (Instant.now().isBefore(until)) {
+                if (live) {
+                    err.print("\r" + Terminal.fit(counters(metrics), columns));
+                    err.flush();
+                }
+                if (done.getAsBoolean()) {
+                    return true;
+                }
+                DemoEngines.sleep(Duration.ofMillis(250));
+            }
+            return false;
+        } finally {
             if (output == OutputFormat.text) {
-                err.printf("\r  received %4d  processed %3d  duplicates skipped %2d  retried %2d  dead-lettered %2d",
-                        metrics.total(SluiceMetrics.RECEIVED), metrics.total(SluiceMetrics.COMPLETED),
-                        metrics.total(SluiceMetrics.DUPLICATE), metrics.total(SluiceMetrics.ABANDONED),
-                        metrics.total(SluiceMetrics.DEAD_LETTERED));
+                // the last counts, on their own line, on a terminal or not: the numbers the table below accounts for
+                err.println((live ? "\r" : "") + Terminal.fit(counters(metrics), columns));
                 err.flush();
             }
-            if (done.getAsBoolean()) {
-                return true;
-            }
-            DemoEngines.sleep(Duration.ofMillis(250));
         }
-        return false;
+    }
+
+    /** The live counters, named as the summary table names them (the counts are the whole run's so far). */
+    private static String counters(InMemoryMetrics metrics) {
+        long retried = metrics.total(SluiceMetrics.RETRY_ATTEMPTS);
+        return String.format("  received %d  applied %d  duplicates %d  failed, retried %d  deferred %d  dead-lettered %d",
+                metrics.total(SluiceMetrics.RECEIVED), metrics.total(SluiceMetrics.COMPLETED),
+                metrics.total(SluiceMetrics.DUPLICATE), retried, metrics.total(SluiceMetrics.ABANDONED) - retried,
+                metrics.total(SluiceMetrics.DEAD_LETTERED));
     }
 
     private static long depth(SqsClient sqs, String url) {
@@ -317,8 +334,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int redrive(DemoEngines engines, PrintWriter out) throws Exception {
+        // kept after the demo, like any redrive's audit record; its path is printed with the redrive's report
         Path audit = Files.createTempFile("sluice-demo-audit", ".jsonl");
-        audit.toFile().deleteOnExit();
+        auditRecord = audit;
         StringWriter captured = new StringWriter();
         CommandLine cli = SluiceCli.commandLine(new CloudBackends(Map.of()), new BufferedReader(new StringReader("")));
         cli.setOut(new PrintWriter(captured, true));
@@ -337,7 +355,8 @@ public final class DemoCommand implements Callable<Integer> {
         s.put("received", metrics.total(SluiceMetrics.RECEIVED));
         s.put("processed", metrics.total(SluiceMetrics.COMPLETED));
         s.put("duplicates_skipped", metrics.total(SluiceMetrics.DUPLICATE));
-        s.put("retried", metrics.total(SluiceMetrics.ABANDONED));
+        s.put("retried", metrics.total(SluiceMetrics.RETRY_ATTEMPTS));
+        s.put("deferred", metrics.total(SluiceMetrics.ABANDONED) - metrics.total(SluiceMetrics.RETRY_ATTEMPTS));
         s.put("dead_lettered", metrics.total(SluiceMetrics.DEAD_LETTERED));
         s.put("dlq_by_kind", kinds(dead));
         s.put("double_effects", ledger.doubleEffects());
@@ -350,7 +369,7 @@ public final class DemoCommand implements Callable<Integer> {
         return kinds;
     }
 
-    private void table(PrintWriter out, String title, Ledger ledger, List<DeadLetter> dead) {
+    private void table(PrintWriter out, String title, Ledger ledger, List<DeadLetter> dead, InMemoryMetrics metrics) {
         if (output != OutputFormat.text) {
             return;
         }
@@ -363,9 +382,13 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  %-28s %5d %9d  DLQ PERMANENT: %d%n", "orders of a blocked customer", BLOCKED, ledger.applied("blocked"),
                 inDlq.getOrDefault("PERMANENT", 0));
         out.printf("  %-28s %5d %9s  DLQ POISON: %d%n", "undecodable bodies", UNDECODABLE.size(), "-", inDlq.getOrDefault("POISON", 0));
-        out.printf("  %-28s %5d %9d  order kept: %s%n", "FIFO group " + FIFO_GROUP, FIFO, ledger.applied("fifo"),
-                ledger.fifoApplied.equals(ledger.fifoSent) ? "yes" : "NO " + ledger.fifoApplied);
+        out.printf("  %-28s %5d %9d  order kept: %s (its 2nd order failed once; the rest waited)%n", "FIFO group " + FIFO_GROUP,
+                FIFO, ledger.applied("fifo"), ledger.fifoApplied.equals(ledger.fifoSent) ? "yes" : "NO " + ledger.fifoApplied);
         out.printf("  orders applied more than once: %d%n", ledger.doubleEffects());
+        long retried = metrics.total(SluiceMetrics.RETRY_ATTEMPTS);
+        out.printf("  so far: failed and retried %d (the %d transient failures and the FIFO group's failed order); deferred %d,%n"
+                + "  returned without running the handler while the circuit breaker was open or behind a failed message%n"
+                + "  of their FIFO group%n", retried, FLAKY, metrics.total(SluiceMetrics.ABANDONED) - retried);
         out.flush();
     }
 

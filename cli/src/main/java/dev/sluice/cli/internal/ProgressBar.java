@@ -2,19 +2,15 @@ package dev.sluice.cli.internal;
 
 import dev.sluice.core.redrive.RedriveListener;
 import dev.sluice.core.redrive.RedriveProgress;
-import java.io.Console;
 import java.io.PrintWriter;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A one-line progress bar on the operator's terminal (stderr), redrawn in place. It is drawn only on a
- * terminal, and every line fits the terminal's width ({@code COLUMNS}, else {@value #DEFAULT_COLUMNS} columns):
+ * terminal, and every line fits the terminal's width ({@code COLUMNS}, else {@value Terminal#DEFAULT_COLUMNS} columns):
  * the counts are kept, the bar shrinks or goes. Piped or redirected, it draws nothing (the command prints its
  * summary either way).
  */
 public final class ProgressBar implements RedriveListener {
-    /** The width assumed when the terminal does not say. */
-    public static final int DEFAULT_COLUMNS = 79;
     private static final int MAX_BAR = 30;
     private static final int MIN_BAR = 5;
 
@@ -43,29 +39,7 @@ public final class ProgressBar implements RedriveListener {
      * @return a bar for this process's terminal: drawn only when there is one, as wide as {@code COLUMNS} says
      */
     public static ProgressBar forTerminal(PrintWriter err, int expected) {
-        return new ProgressBar(err, expected, columns(System.getenv("COLUMNS")), isTerminal(System.console())
-                && !"dumb".equals(System.getenv("TERM")));
-    }
-
-    static int columns(@Nullable String columnsVariable) {
-        try {
-            int columns = columnsVariable == null ? DEFAULT_COLUMNS : Integer.parseInt(columnsVariable.trim());
-            return columns > 0 ? columns : DEFAULT_COLUMNS;
-        } catch (NumberFormatException e) {
-            return DEFAULT_COLUMNS;
-        }
-    }
-
-    private static boolean isTerminal(@Nullable Console console) {
-        if (console == null) {
-            return false;
-        }
-        try {
-            // Java 22+ returns a console even when redirected, and says whether it is a terminal
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true; // Java 21: a console exists only on a terminal
-        }
+        return new ProgressBar(err, expected, Terminal.columns(), Terminal.interactive());
     }
 
     @Override
@@ -87,7 +61,7 @@ public final class ProgressBar implements RedriveListener {
         String counts = done + "/" + expected + " moved=" + p.moved() + " failed=" + p.failed() + " scanned=" + p.scanned();
         int room = columns - 1 - counts.length() - 3;
         if (room < MIN_BAR) {
-            return counts.length() < columns ? counts : counts.substring(0, columns - 1);
+            return Terminal.fit(counts, columns);
         }
         int width = Math.min(MAX_BAR, room);
         int filled = (int) Math.min(width, (long) done * width / expected);

@@ -50,9 +50,9 @@ class ProgressBarTest {
 
     @Test
     void anUnknownOrBadWidth_is79Columns() {
-        assertThat(ProgressBar.columns(null)).isEqualTo(79);
-        assertThat(ProgressBar.columns("wide")).isEqualTo(79);
-        assertThat(ProgressBar.columns("0")).isEqualTo(79);
-        assertThat(ProgressBar.columns(" 132 ")).isEqualTo(132);
+        assertThat(Terminal.columns(null)).isEqualTo(79);
+        assertThat(Terminal.columns("wide")).isEqualTo(79);
+        assertThat(Terminal.columns("0")).isEqualTo(79);
+        assertThat(Terminal.columns(" 132 ")).isEqualTo(132);
     }
 }
