@@ -55,9 +55,18 @@ param retryBackoffMs int = 1000
 @minValue(0)
 param retryBackoffMaxMs int = 300000
 
-@description('Idempotency record lifetime in seconds: at least the parking retention plus the redrive window.')
+@description('Idempotency record lifetime in seconds: at least the parking retention plus the redrive window, and at least signatureMaxAgeSeconds plus signatureClockSkewSeconds.')
 @minValue(60)
-param idempotencyTtlSeconds int = 1814400
+param idempotencyTtlSeconds int = 1900800
+
+@description('Oldest signed sent-at the consumer accepts (SLUICE_SIGNATURE_MAX_AGE_SECONDS): at least the parking retention plus the redrive window, so a redrive within the window is never refused as stale.')
+@minValue(60)
+param signatureMaxAgeSeconds int = 1814400
+
+@description('How far in the future a signed sent-at may lie (SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS).')
+@minValue(0)
+@maxValue(3600)
+param signatureClockSkewSeconds int = 300
 
 @description('Flex Consumption: most instances the app scales out to.')
 @minValue(1)
@@ -140,6 +149,8 @@ module functionApp 'modules/functionapp.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     idempotencyContainerName: cosmos.outputs.containerName
     idempotencyTtlSeconds: idempotencyTtlSeconds
+    signatureMaxAgeSeconds: signatureMaxAgeSeconds
+    signatureClockSkewSeconds: signatureClockSkewSeconds
   }
 }
 

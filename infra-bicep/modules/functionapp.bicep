@@ -21,6 +21,8 @@ param cosmosEndpoint string
 param cosmosDatabaseName string
 param idempotencyContainerName string
 param idempotencyTtlSeconds int
+param signatureMaxAgeSeconds int
+param signatureClockSkewSeconds int
 
 var deploymentContainerName = 'app-package'
 
@@ -167,6 +169,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'IDEMPOTENCY_TTL_SECONDS'
           value: string(idempotencyTtlSeconds)
+        }
+        {
+          name: 'SLUICE_SIGNATURE_MAX_AGE_SECONDS'
+          value: string(signatureMaxAgeSeconds)
+        }
+        {
+          name: 'SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS'
+          value: string(signatureClockSkewSeconds)
         }
       ]
     }

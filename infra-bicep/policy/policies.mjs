@@ -327,7 +327,8 @@ export function noSecrets(project) {
 
 /**
  * Parameter files target main.bicep, set only its parameters, set every required one, respect
- * its decorators, and keep idempotency records past parking retention plus a redrive window.
+ * its decorators, and keep idempotency records past parking retention plus a redrive window, and the signature
+ * maximum age between that window and the record's life.
  */
 export function parameterFiles(project) {
   const v = [];
@@ -358,6 +359,16 @@ export function parameterFiles(project) {
     if (!(valueOf('idempotencyTtlSeconds') >= minTtl)) {
       v.push(`${file.file}: idempotencyTtlSeconds (${valueOf('idempotencyTtlSeconds')}) must be at least parkingRetentionDays `
         + `plus a ${REDRIVE_WINDOW_DAYS}-day redrive window (${minTtl}), or a redriven message that had succeeded runs twice`);
+    }
+    const maxAge = valueOf('signatureMaxAgeSeconds');
+    const skew = valueOf('signatureClockSkewSeconds');
+    if (!(maxAge >= minTtl)) {
+      v.push(`${file.file}: signatureMaxAgeSeconds (${maxAge}) must be at least parkingRetentionDays plus a `
+        + `${REDRIVE_WINDOW_DAYS}-day redrive window (${minTtl}), or a signed message redriven within the window is refused as stale`);
+    }
+    if (!(maxAge + skew <= valueOf('idempotencyTtlSeconds'))) {
+      v.push(`${file.file}: signatureMaxAgeSeconds (${maxAge}) plus signatureClockSkewSeconds (${skew}) must be at most `
+        + `idempotencyTtlSeconds (${valueOf('idempotencyTtlSeconds')}), or a replay accepted after its record expired is applied twice`);
     }
   }
   return v;

@@ -134,8 +134,12 @@ test('no secret or connection string in outputs or app settings', () => {
 });
 
 test('parameter files stay consistent with main.bicep', () => {
-  assertCatches('parameterFiles', mutated('main.dev.bicepparam', 'param idempotencyTtlSeconds = 1209600', 'param idempotencyTtlSeconds = 86400'),
+  assertCatches('parameterFiles', mutated('main.dev.bicepparam', 'param idempotencyTtlSeconds = 1296000', 'param idempotencyTtlSeconds = 86400'),
     /main\.dev\.bicepparam: idempotencyTtlSeconds \(86400\) must be at least parkingRetentionDays plus a 7-day redrive window \(1209600\)/);
+  assertCatches('parameterFiles', mutated('main.dev.bicepparam', 'param signatureMaxAgeSeconds = 1209600', 'param signatureMaxAgeSeconds = 1209599'),
+    /main\.dev\.bicepparam: signatureMaxAgeSeconds \(1209599\) must be at least parkingRetentionDays plus a 7-day redrive window \(1209600\)/);
+  assertCatches('parameterFiles', mutated('main.dev.bicepparam', 'param idempotencyTtlSeconds = 1296000', 'param idempotencyTtlSeconds = 1209899'),
+    /main\.dev\.bicepparam: signatureMaxAgeSeconds \(1209600\) plus signatureClockSkewSeconds \(300\) must be at most idempotencyTtlSeconds \(1209899\)/);
   assertCatches('parameterFiles', mutated('main.dev.bicepparam', "param baseName = 'sluice-orders-dev'\n", ''),
     /main\.dev\.bicepparam: required parameter 'baseName' is not set/);
   assertCatches('parameterFiles', mutated('main.prod.bicepparam', 'param lockDurationSeconds = 120', 'param lockDurationSeconds = 600'),

@@ -17,7 +17,8 @@ param retryBackoffMs = 1000
 param retryBackoffMaxMs = 60000
 param parkingRetentionDays = 7
 // at least parking retention (7 days) + a 7-day redrive window
-param idempotencyTtlSeconds = 1209600
+param idempotencyTtlSeconds = 1296000
+param signatureMaxAgeSeconds = 1209600
 param maximumInstanceCount = 10
 param instanceMemoryMB = 2048
 param alertEmails = [
