@@ -146,6 +146,25 @@ class DlqCommandsTest {
     }
 
     @Test
+    void export_toAFile_isReadableByItsOwnerOnly_evenOverAnExistingFile_andSummarisesInJson() throws Exception {
+        // GIVEN an earlier export left readable by everyone
+        Path file = dir.resolve("backup.jsonl");
+        Files.writeString(file, "old");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        // WHEN the dead letters are exported over it, with JSON output
+        int code = run("", "dlq", "export", QUEUE, "--out", file.toString(), "-o", "json");
+
+        // THEN the file is mode 0600 with every dead letter, and standard output is a summary a script can read
+        assertThat(code).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(file)).hasSize(3);
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertThat(summary.get("exported").asInt()).isEqualTo(3);
+        assertThat(summary.get("file").asText()).isEqualTo(file.toAbsolutePath().toString());
+    }
+
+    @Test
     void missingQueue_isAUsageError_andEveryCommandHasHelp() {
         assertThat(run("", "dlq", "stats")).isEqualTo(ExitCodes.USAGE);
         for (String command : new String[] {"stats", "inspect", "redrive", "export", "tasks", "cancel"}) {

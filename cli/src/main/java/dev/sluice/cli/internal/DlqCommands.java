@@ -367,14 +367,37 @@ public final class DlqCommands {
                 List<DeadLetter> letters = backend.browse(max);
                 if (file == null) {
                     DeadLetterInspection.exportJsonLines(letters, out(spec));
+                    return ExitCodes.OK;
+                }
+                // dead letters hold customer data: only the operator may read the file
+                ownerOnly(file);
+                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                    DeadLetterInspection.exportJsonLines(letters, w);
+                }
+                if (common.output == OutputFormat.json) {
+                    out(spec).println(Json.write(Map.of("exported", letters.size(), "file", file.toAbsolutePath().toString())));
                 } else {
-                    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                        DeadLetterInspection.exportJsonLines(letters, w);
-                    }
                     spec.commandLine().getErr().println("Exported " + letters.size() + " dead letters to " + safe(file));
                 }
                 return ExitCodes.OK;
             }
+        }
+    }
+
+    /**
+     * Creates {@code file} readable and writable by its owner only (mode 0600), or narrows an existing one to that
+     * before it is overwritten. On a file system without POSIX permissions the file is created as the system does.
+     */
+    static void ownerOnly(Path file) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            Files.setPosixFilePermissions(file, owner);
+        } catch (UnsupportedOperationException e) {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
         }
     }
 
