@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,11 @@ class DlqCommandsTest {
         assertThat(last.get("operator").asText()).isEqualTo("oncall-ana");
         assertThat(last.get("moved").asInt()).isEqualTo(1);
         assertThat(last.get("dry_run").asBoolean()).isFalse();
+        // one record for the one decision: the plan shown before the run is not audited as a dry run of its own
+        assertThat(Files.readAllLines(audit)).hasSize(1);
+        assertThat(last.get("outcome").asText()).isEqualTo("confirmed");
+        assertThat(last.get("filter").get("kinds")).hasSize(1);
+        assertThat(last.get("filter").get("kinds").get(0).asText()).isEqualTo("EXHAUSTED");
     }
 
     @Test
@@ -100,7 +106,7 @@ class DlqCommandsTest {
         int code = run("", "dlq", "redrive", QUEUE, "--audit-log", dir.resolve("a.jsonl").toString());
 
         assertThat(code).isEqualTo(ExitCodes.ABORTED);
-        assertThat(err.toString()).contains("Plan: move 3 of 3").contains("Aborted");
+        assertThat(err.toString()).contains("Plan: move 3 of 3").contains("Declined; nothing was moved");
         assertThat(dlq.redriven).isEmpty();
         assertThat(dlq.visible).hasSize(3);
     }
@@ -292,5 +298,121 @@ class DlqCommandsTest {
         // THEN it filters like POISON
         assertThat(code).isZero();
         assertThat(new ObjectMapper().readTree(out.toString()).get("matched").asInt()).isEqualTo(2);
+    }
+
+    private void agedDeadLetters() {
+        dlq.visible.clear();
+        Instant threeHoursAgo = Instant.now().minus(Duration.ofHours(3));
+        dlq.add(dead("p1", "o-1", FailureKind.POISON, "not json", threeHoursAgo));
+        dlq.add(dead("p2", "o-2", FailureKind.POISON, "not json either", threeHoursAgo));
+        dlq.add(dead("e1", "o-3", FailureKind.EXHAUSTED, "{}", threeHoursAgo));
+        dlq.add(dead("e2", "o-4", FailureKind.EXHAUSTED, "{}", Instant.now()));
+        dlq.add(dead("t1", "o-5", FailureKind.TIMEOUT, "{}", threeHoursAgo));
+    }
+
+    @Test
+    void redrivePlan_showsTheKindsAndAReadableFilter_warnsAboutPoison_andADeclinedRunIsAuditedAsDeclined() throws Exception {
+        // GIVEN two POISON and one EXHAUSTED dead letter three hours old, a fresh EXHAUSTED one and an old TIMEOUT one
+        agedDeadLetters();
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator plans POISON and EXHAUSTED older than 2h, and answers no
+        int code = run("n\n", "dlq", "redrive", QUEUE, "--kind", "exhausted,poison", "--older-than", "2h",
+                "--operator", "oncall-ana", "--audit-log", audit.toString());
+
+        // THEN the plan counts the selection by kind, prints the filter in words and warns before moving POISON
+        assertThat(code).isEqualTo(ExitCodes.ABORTED);
+        assertThat(err.toString())
+                .contains("Plan: move 3 of 5 dead letters from orders-dlq to orders")
+                .contains("filter   kind in (POISON, EXHAUSTED), older than 2h")
+                .contains("by kind  POISON 2, EXHAUSTED 1")
+                .contains("Warning: POISON 2 will fail again unless their cause changed")
+                .contains("Proceed? [y/N]")
+                .contains("Declined; nothing was moved")
+                .doesNotContain("kinds=").doesNotContain("PT2H");
+        // AND nothing moved: every dead letter is still in the queue
+        assertThat(dlq.redriven).isEmpty();
+        assertThat(dlq.visible).hasSize(5);
+        assertThat(dlq.hidden).isEmpty();
+        // AND the audit file holds one record, declined, with the filter as a JSON object
+        assertThat(Files.readAllLines(audit)).hasSize(1);
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getFirst());
+        assertThat(record.get("outcome").asText()).isEqualTo("declined");
+        assertThat(record.get("dry_run").asBoolean()).isFalse();
+        assertThat(record.get("operator").asText()).isEqualTo("oncall-ana");
+        assertThat(record.get("matched").asInt()).isEqualTo(3);
+        assertThat(record.get("moved").asInt()).isZero();
+        assertThat(record.get("filter").isObject()).isTrue();
+        assertThat(record.get("filter").get("kinds").toString()).isEqualTo("[\"POISON\",\"EXHAUSTED\"]");
+        assertThat(record.get("filter").get("older_than").asText()).isEqualTo("PT2H");
+        assertThat(record.get("filter").has("newer_than")).isFalse();
+    }
+
+    @Test
+    void redrivePlan_asJson_carriesTheKindsTheFilterAndTheWarning() throws Exception {
+        // GIVEN the same dead letters, one of them SIGNATURE_INVALID too
+        agedDeadLetters();
+        dlq.add(dead("s1", "o-6", FailureKind.SIGNATURE_INVALID, "{}", Instant.now()));
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN everything is planned as a dry run, as JSON
+        int code = run("", "dlq", "redrive", QUEUE, "--dry-run", "-o", "json", "--audit-log", audit.toString());
+
+        // THEN the JSON has the breakdown, the filter (empty: everything) and the warning naming both kinds
+        assertThat(code).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("outcome").asText()).isEqualTo("dry_run");
+        assertThat(json.get("plan").get("by_kind").get("POISON").asInt()).isEqualTo(2);
+        assertThat(json.get("plan").get("by_kind").get("EXHAUSTED").asInt()).isEqualTo(2);
+        assertThat(json.get("plan").get("by_kind").get("TIMEOUT").asInt()).isEqualTo(1);
+        assertThat(json.get("plan").get("by_kind").get("SIGNATURE_INVALID").asInt()).isEqualTo(1);
+        assertThat(json.get("plan").get("filter").isEmpty()).isTrue();
+        assertThat(json.get("plan").get("filter_text").asText()).isEqualTo("everything");
+        assertThat(json.get("warning").asText()).startsWith("Warning: POISON 2, SIGNATURE_INVALID 1 will fail again");
+        // AND the dry run is audited as one, and nothing moved
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getLast());
+        assertThat(record.get("outcome").asText()).isEqualTo("dry_run");
+        assertThat(record.get("filter").isObject()).isTrue();
+        assertThat(dlq.visible).hasSize(6);
+        assertThat(dlq.redriven).isEmpty();
+    }
+
+    @Test
+    void redrivePlan_withoutPoisonOrSignatureFailures_hasNoWarning() throws Exception {
+        // GIVEN the aged dead letters
+        agedDeadLetters();
+
+        // WHEN only EXHAUSTED and TIMEOUT are redriven, with --yes, as text and then nothing is left to plan as JSON
+        int code = run("", "dlq", "redrive", QUEUE, "--kind", "EXHAUSTED,TIMEOUT", "--yes",
+                "--audit-log", dir.resolve("a.jsonl").toString());
+
+        // THEN the plan lists the kinds, warns about nothing, and the three moved
+        assertThat(code).isZero();
+        assertThat(err.toString()).contains("by kind  EXHAUSTED 2, TIMEOUT 1").doesNotContain("Warning");
+        assertThat(dlq.redriven).hasSize(3);
+        assertThat(dlq.visible).containsOnlyKeys("p1", "p2");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "redrive", QUEUE, "--kind", "EXHAUSTED", "--dry-run", "-o", "json",
+                "--audit-log", dir.resolve("a.jsonl").toString())).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("matched").asInt()).isZero();
+        assertThat(json.get("warning").isNull()).isTrue();
+    }
+
+    @Test
+    void redriveDryRun_asText_printsThePlan() {
+        // GIVEN the aged dead letters
+        agedDeadLetters();
+
+        // WHEN a filtered dry run is printed as text
+        int code = run("", "dlq", "redrive", QUEUE, "--dry-run", "--kind", "POISON", "--newer-than", "1d",
+                "--audit-log", dir.resolve("a.jsonl").toString());
+
+        // THEN the plan is on standard output, in words
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Plan: move 2 of 5").contains("filter   kind in (POISON), newer than 1d")
+                .contains("by kind  POISON 2").contains("Warning: POISON 2").contains("(dry run)");
+        assertThat(dlq.visible).hasSize(5);
     }
 }
