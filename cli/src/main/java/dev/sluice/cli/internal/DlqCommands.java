@@ -488,10 +488,20 @@ public final class DlqCommands {
                 List<NativeRedrive.Task> tasks = new ArrayList<>(nativeRedrive.list());
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
-                    out.println(Json.write(tasks));
+                    out.println(Json.write(tasks.stream().map(t -> {
+                        Map<String, Object> json = new LinkedHashMap<>();
+                        json.put("handle", t.handle());
+                        json.put("status", t.status());
+                        json.put("moved", t.moved());
+                        json.put("to_move", t.toMove());
+                        return json;
+                    }).toList()));
                 } else {
-                    tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", safe(t.handle()), safe(t.status()), t.moved(),
-                            t.toMove()));
+                    if (tasks.isEmpty()) {
+                        out.println("no recent move tasks");
+                    }
+                    tasks.forEach(t -> out.printf("%s  %s  moved %s of %s%n", safe(t.handle()), safe(t.status()),
+                            count(t.moved()), t.toMove() == null ? "unknown" : count(t.toMove())));
                 }
                 return ExitCodes.OK;
             });
@@ -516,6 +526,11 @@ public final class DlqCommands {
                 return ExitCodes.OK;
             });
         }
+    }
+
+    /** @param n a count @return it with thousands separators: {@code 1,234} */
+    static String count(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     static String abbreviate(String s, int max) {
