@@ -415,4 +415,79 @@ class DlqCommandsTest {
                 .contains("by kind  POISON 2").contains("Warning: POISON 2").contains("(dry run)");
         assertThat(dlq.visible).hasSize(5);
     }
+
+    @Test
+    void stats_showsTheOldestAgeAndTheKinds_fromAScanOfEveryDeadLetter() throws Exception {
+        // GIVEN five dead letters, the oldest three hours old
+        agedDeadLetters();
+
+        // WHEN stats run with the default scan
+        int code = run("", "dlq", "stats", QUEUE);
+
+        // THEN the oldest age and the kinds show, read from all five, and every dead letter is still in the queue
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("visible    5").contains("oldest     3h 0m")
+                .contains("by kind    EXHAUSTED 2, POISON 2, TIMEOUT 1")
+                .contains("scan       kinds and oldest age from all 5 dead letters");
+        assertThat(dlq.visible).hasSize(5);
+        assertThat(dlq.hidden).isEmpty();
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "stats", QUEUE, "-o", "json")).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("oldest_age_seconds").asLong()).isBetween(3 * 3600L, 3 * 3600L + 60);
+        assertThat(json.get("oldest_age").asText()).startsWith("PT3H");
+        assertThat(json.get("oldest_age_from").asText()).isEqualTo("scan");
+        assertThat(json.get("by_kind").get("POISON").asInt()).isEqualTo(2);
+        assertThat(json.get("scan").get("read").asInt()).isEqualTo(5);
+        assertThat(json.get("scan").get("complete").asBoolean()).isTrue();
+    }
+
+    @Test
+    void stats_withABoundedScan_saysHowManyOfHowMany() throws Exception {
+        // GIVEN five dead letters: the first two are POISON, three hours old
+        agedDeadLetters();
+
+        // WHEN only two are scanned
+        int code = run("", "dlq", "stats", QUEUE, "--scan", "2");
+
+        // THEN the kinds and age come from those two, and the output says so
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("by kind    POISON 2")
+                .contains("scan       kinds and oldest age from the first 2 of 5 dead letters (--scan 2)")
+                .contains("oldest     3h 0m (oldest of those scanned");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "stats", QUEUE, "--scan", "2", "-o", "json")).isZero();
+        JsonNode scan = new ObjectMapper().readTree(out.toString()).get("scan");
+        assertThat(scan.get("read").asInt()).isEqualTo(2);
+        assertThat(scan.get("limit").asInt()).isEqualTo(2);
+        assertThat(scan.get("of").asInt()).isEqualTo(5);
+        assertThat(scan.get("complete").asBoolean()).isFalse();
+        assertThat(dlq.visible).hasSize(5);
+    }
+
+    @Test
+    void stats_onAnEmptyQueue_showsNoAge() {
+        // GIVEN no dead letters
+        dlq.visible.clear();
+
+        // WHEN stats run
+        assertThat(run("", "dlq", "stats", QUEUE)).isZero();
+
+        // THEN there is no age and no kind
+        assertThat(out.toString()).contains("oldest     -").contains("by kind    -").contains("no dead letter read");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-3", "many"})
+    void stats_scanBelowOne_isAUsageError_namingTheFlag(String scan) {
+        // WHEN --scan is not a whole number of at least 1
+        int code = run("", "dlq", "stats", QUEUE, "--scan", scan);
+
+        // THEN it exits 2 and names the flag
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--scan");
+        assertThat(out.toString()).isEmpty();
+    }
 }

@@ -115,6 +115,37 @@ class SqsDlqCommandsTest {
     }
 
     @Test
+    void stats_onSqs_showsTheOldestAgeFromSentTimestamps_andTheKinds_andLeavesTheDeadLettersVisible() throws Exception {
+        // GIVEN three dead letters with Sluice envelopes, sent at least two seconds ago
+        sendToDlq(FailureKind.POISON, "o-1");
+        sendToDlq(FailureKind.EXHAUSTED, "o-2");
+        sendToDlq(FailureKind.EXHAUSTED, "o-3");
+        Thread.sleep(2_100);
+
+        // WHEN stats run as JSON, then as text with a scan of two
+        int json = run("dlq", "stats", "-o", "json");
+        JsonNode stats = new ObjectMapper().readTree(out.toString());
+        out.getBuffer().setLength(0);
+        int text = run("dlq", "stats", "--scan", "2");
+
+        // THEN the oldest age comes from SentTimestamp (no longer "-"), and the kinds from the scan, which it bounds
+        assertThat(json).as(err.toString()).isZero();
+        assertThat(stats.get("visible").asInt()).isEqualTo(3);
+        assertThat(stats.get("oldest_age_seconds").asLong()).isBetween(2L, 120L);
+        assertThat(stats.get("oldest_age_from").asText()).isEqualTo("scan");
+        assertThat(stats.get("by_kind").get("EXHAUSTED").asInt()).isEqualTo(2);
+        assertThat(stats.get("by_kind").get("POISON").asInt()).isEqualTo(1);
+        assertThat(stats.get("scan").get("complete").asBoolean()).isTrue();
+        assertThat(text).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("oldest     \\d+s").doesNotContain("oldest     -")
+                .contains("scan       kinds and oldest age from the first 2 of 3 dead letters (--scan 2)");
+        // AND the browse left every dead letter in the queue, visible at once
+        assertThat(approximate(dlqUrl)).isEqualTo(3);
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(10).visibilityTimeout(0)).messages())
+                .isNotEmpty();
+    }
+
+    @Test
     void tasks_onSqs_printWhatWasMoved_andUnknownWhenTheProviderDoesNotSayHowManyToMove() throws Exception {
         // GIVEN three messages SQS dead-lettered, and a native move task back to their queue
         deadLetterThroughTheQueue(3);

@@ -116,22 +116,52 @@ public final class DlqCommands {
     }
 
     /** {@code sluice dlq stats}. */
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show how many dead letters wait and how old the oldest is.")
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Show how many dead letters wait, how old the oldest is and their failure kinds. The age and the "
+                    + "kinds come from a bounded browse (--scan) that leaves every dead letter in the queue; the output says "
+                    + "how many of how many it read.")
     public static final class Stats implements Callable<Integer> {
         @ParentCommand DlqCommands parent;
         @Mixin Common common;
         @Spec CommandSpec spec;
 
+        @Option(names = "--scan", defaultValue = "100", converter = AtLeastOne.class,
+                description = "Dead letters to read for the oldest age and the kinds, at least 1 (default: ${DEFAULT-VALUE}).")
+        int scan;
+
         @Override
         public Integer call() {
             try (DlqBackend backend = parent.open(common)) {
                 QueueStats stats = backend.stats();
+                DeadLetterScan read = DeadLetterScan.of(backend.browse(scan), scan, stats.visible(), Instant.now());
+                // a provider that reports the oldest age (none does yet) knows better than a bounded scan
+                Duration oldest = stats.oldestAge() != null ? stats.oldestAge() : read.oldestAge();
+                String oldestFrom = stats.oldestAge() != null ? "provider" : oldest == null ? null : "scan";
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
-                    out.println(Json.write(stats));
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("queue", stats.queue());
+                    json.put("visible", stats.visible());
+                    json.put("in_flight", stats.inFlight());
+                    json.put("oldest_age", oldest == null ? null : oldest.toString());
+                    json.put("oldest_age_seconds", oldest == null ? null : oldest.toSeconds());
+                    json.put("oldest_age_from", oldestFrom);
+                    json.put("by_kind", read.byKind());
+                    Map<String, Object> bound = new LinkedHashMap<>();
+                    bound.put("read", read.read());
+                    bound.put("limit", scan);
+                    bound.put("of", stats.visible());
+                    bound.put("complete", read.complete());
+                    json.put("scan", bound);
+                    out.println(Json.write(json));
                 } else {
-                    out.printf("queue      %s%nvisible    %d%nin flight  %d%noldest     %s%n", safe(stats.queue()), stats.visible(),
-                            stats.inFlight(), stats.oldestAge() == null ? "-" : stats.oldestAge());
+                    out.printf("queue      %s%nvisible    %s%nin flight  %s%noldest     %s%nby kind    %s%nscan       %s%n",
+                            safe(stats.queue()), count(stats.visible()), count(stats.inFlight()),
+                            oldest == null ? "-" : DeadLetterScan.age(oldest) + ("scan".equals(oldestFrom) && !read.complete()
+                                    ? " (oldest of those scanned)" : ""),
+                            read.byKind().isEmpty() ? "-" : safe(String.join(", ", read.byKind().entrySet().stream()
+                                    .map(e -> e.getKey() + " " + count(e.getValue())).toList())),
+                            read.describe());
                 }
                 return ExitCodes.OK;
             }
