@@ -221,7 +221,7 @@ class DlqCommandsTest {
         assertNothingDrivesTheTerminal(out.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertThat(json.get("read").asInt()).isEqualTo(5);
-        assertThat(json.get("groups").findValuesAsText("errorType"))
+        assertThat(json.get("groups").findValuesAsText("error_type"))
                 .contains("x.Boom\uFFFD[2J\\u009b31m\\u202eexe.txt");
         assertThat(json.get("messages").findValuesAsText("provider_message_id")).contains("x2-\\u001b[2J\\u202e");
         assertThat(json.get("messages").findValuesAsText("excerpt")).contains("bell\\u0007 and \\u202ereversed");
@@ -489,5 +489,48 @@ class DlqCommandsTest {
         assertThat(code).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--scan");
         assertThat(out.toString()).isEmpty();
+    }
+
+    /** Field names of every object in the document, except inside objects whose keys are data (failure kinds). */
+    private static void collectKeys(JsonNode node, java.util.Set<String> keys) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> {
+                keys.add(e.getKey());
+                if (!"by_kind".equals(e.getKey())) {
+                    collectKeys(e.getValue(), keys);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(child -> collectKeys(child, keys));
+        }
+    }
+
+    @Test
+    void jsonOutput_usesSnakeCaseKeys_everywhere() throws Exception {
+        // GIVEN dead letters of several kinds
+        agedDeadLetters();
+        String audit = dir.resolve("a.jsonl").toString();
+        String[][] commands = {
+            {"dlq", "stats", QUEUE, "-o", "json"},
+            {"dlq", "inspect", QUEUE, "--messages", "-o", "json"},
+            {"dlq", "redrive", QUEUE, "--dry-run", "--kind", "POISON", "--older-than", "1h", "-o", "json", "--audit-log", audit},
+        };
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (String[] command : commands) {
+            // WHEN each command prints JSON
+            out.getBuffer().setLength(0);
+            assertThat(run("", command)).as(String.join(" ", command)).isZero();
+            collectKeys(new ObjectMapper().readTree(out.toString()), keys);
+        }
+
+        // THEN every key is snake_case, records included (inspect's groups were camelCase)
+        assertThat(keys).allMatch(k -> k.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case")
+                .contains("failure_kind", "error_type", "error_fingerprint", "sample_error", "total_bytes", "oldest_failure",
+                        "sample_ids", "in_flight", "oldest_age", "by_kind", "older_than", "filter_text", "provider_message_id");
+        // AND the audit file keeps the same style
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(Path.of(audit)).getLast());
+        java.util.Set<String> auditKeys = new java.util.TreeSet<>();
+        collectKeys(record, auditKeys);
+        assertThat(auditKeys).allMatch(k -> k.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case");
     }
 }
