@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,11 @@ class DlqCommandsTest {
         assertThat(last.get("operator").asText()).isEqualTo("oncall-ana");
         assertThat(last.get("moved").asInt()).isEqualTo(1);
         assertThat(last.get("dry_run").asBoolean()).isFalse();
+        // one record for the one decision: the plan shown before the run is not audited as a dry run of its own
+        assertThat(Files.readAllLines(audit)).hasSize(1);
+        assertThat(last.get("outcome").asText()).isEqualTo("confirmed");
+        assertThat(last.get("filter").get("kinds")).hasSize(1);
+        assertThat(last.get("filter").get("kinds").get(0).asText()).isEqualTo("EXHAUSTED");
     }
 
     @Test
@@ -100,7 +106,7 @@ class DlqCommandsTest {
         int code = run("", "dlq", "redrive", QUEUE, "--audit-log", dir.resolve("a.jsonl").toString());
 
         assertThat(code).isEqualTo(ExitCodes.ABORTED);
-        assertThat(err.toString()).contains("Plan: move 3 of 3").contains("Aborted");
+        assertThat(err.toString()).contains("Plan: move 3 of 3").contains("Declined; nothing was moved");
         assertThat(dlq.redriven).isEmpty();
         assertThat(dlq.visible).hasSize(3);
     }
@@ -234,7 +240,7 @@ class DlqCommandsTest {
         assertNothingDrivesTheTerminal(out.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertThat(json.get("read").asInt()).isEqualTo(5);
-        assertThat(json.get("groups").findValuesAsText("errorType"))
+        assertThat(json.get("groups").findValuesAsText("error_type"))
                 .contains("x.Boom\uFFFD[2J\\u009b31m\\u202eexe.txt");
         assertThat(json.get("messages").findValuesAsText("provider_message_id")).contains("x2-\\u001b[2J\\u202e");
         assertThat(json.get("messages").findValuesAsText("excerpt")).contains("bell\\u0007 and \\u202ereversed");
@@ -311,5 +317,239 @@ class DlqCommandsTest {
         // THEN it filters like POISON
         assertThat(code).isZero();
         assertThat(new ObjectMapper().readTree(out.toString()).get("matched").asInt()).isEqualTo(2);
+    }
+
+    private void agedDeadLetters() {
+        dlq.visible.clear();
+        Instant threeHoursAgo = Instant.now().minus(Duration.ofHours(3));
+        dlq.add(dead("p1", "o-1", FailureKind.POISON, "not json", threeHoursAgo));
+        dlq.add(dead("p2", "o-2", FailureKind.POISON, "not json either", threeHoursAgo));
+        dlq.add(dead("e1", "o-3", FailureKind.EXHAUSTED, "{}", threeHoursAgo));
+        dlq.add(dead("e2", "o-4", FailureKind.EXHAUSTED, "{}", Instant.now()));
+        dlq.add(dead("t1", "o-5", FailureKind.TIMEOUT, "{}", threeHoursAgo));
+    }
+
+    @Test
+    void redrivePlan_showsTheKindsAndAReadableFilter_warnsAboutPoison_andADeclinedRunIsAuditedAsDeclined() throws Exception {
+        // GIVEN two POISON and one EXHAUSTED dead letter three hours old, a fresh EXHAUSTED one and an old TIMEOUT one
+        agedDeadLetters();
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator plans POISON and EXHAUSTED older than 2h, and answers no
+        int code = run("n\n", "dlq", "redrive", QUEUE, "--kind", "exhausted,poison", "--older-than", "2h",
+                "--operator", "oncall-ana", "--audit-log", audit.toString());
+
+        // THEN the plan counts the selection by kind, prints the filter in words and warns before moving POISON
+        assertThat(code).isEqualTo(ExitCodes.ABORTED);
+        assertThat(err.toString())
+                .contains("Plan: move 3 of 5 dead letters from orders-dlq to orders")
+                .contains("filter   kind in (POISON, EXHAUSTED), older than 2h")
+                .contains("by kind  POISON 2, EXHAUSTED 1")
+                .contains("Warning: POISON 2 will fail again unless their cause changed")
+                .contains("Proceed? [y/N]")
+                .contains("Declined; nothing was moved")
+                .doesNotContain("kinds=").doesNotContain("PT2H");
+        // AND nothing moved: every dead letter is still in the queue
+        assertThat(dlq.redriven).isEmpty();
+        assertThat(dlq.visible).hasSize(5);
+        assertThat(dlq.hidden).isEmpty();
+        // AND the audit file holds one record, declined, with the filter as a JSON object
+        assertThat(Files.readAllLines(audit)).hasSize(1);
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getFirst());
+        assertThat(record.get("outcome").asText()).isEqualTo("declined");
+        assertThat(record.get("dry_run").asBoolean()).isFalse();
+        assertThat(record.get("operator").asText()).isEqualTo("oncall-ana");
+        assertThat(record.get("matched").asInt()).isEqualTo(3);
+        assertThat(record.get("moved").asInt()).isZero();
+        assertThat(record.get("filter").isObject()).isTrue();
+        assertThat(record.get("filter").get("kinds").toString()).isEqualTo("[\"POISON\",\"EXHAUSTED\"]");
+        assertThat(record.get("filter").get("older_than").asText()).isEqualTo("PT2H");
+        assertThat(record.get("filter").has("newer_than")).isFalse();
+    }
+
+    @Test
+    void redrivePlan_asJson_carriesTheKindsTheFilterAndTheWarning() throws Exception {
+        // GIVEN the same dead letters, one of them SIGNATURE_INVALID too
+        agedDeadLetters();
+        dlq.add(dead("s1", "o-6", FailureKind.SIGNATURE_INVALID, "{}", Instant.now()));
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN everything is planned as a dry run, as JSON
+        int code = run("", "dlq", "redrive", QUEUE, "--dry-run", "-o", "json", "--audit-log", audit.toString());
+
+        // THEN the JSON has the breakdown, the filter (empty: everything) and the warning naming both kinds
+        assertThat(code).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("outcome").asText()).isEqualTo("dry_run");
+        assertThat(json.get("plan").get("by_kind").get("POISON").asInt()).isEqualTo(2);
+        assertThat(json.get("plan").get("by_kind").get("EXHAUSTED").asInt()).isEqualTo(2);
+        assertThat(json.get("plan").get("by_kind").get("TIMEOUT").asInt()).isEqualTo(1);
+        assertThat(json.get("plan").get("by_kind").get("SIGNATURE_INVALID").asInt()).isEqualTo(1);
+        assertThat(json.get("plan").get("filter").isEmpty()).isTrue();
+        assertThat(json.get("plan").get("filter_text").asText()).isEqualTo("everything");
+        assertThat(json.get("warning").asText()).startsWith("Warning: POISON 2, SIGNATURE_INVALID 1 will fail again");
+        // AND the dry run is audited as one, and nothing moved
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getLast());
+        assertThat(record.get("outcome").asText()).isEqualTo("dry_run");
+        assertThat(record.get("filter").isObject()).isTrue();
+        assertThat(dlq.visible).hasSize(6);
+        assertThat(dlq.redriven).isEmpty();
+    }
+
+    @Test
+    void redrivePlan_withoutPoisonOrSignatureFailures_hasNoWarning() throws Exception {
+        // GIVEN the aged dead letters
+        agedDeadLetters();
+
+        // WHEN only EXHAUSTED and TIMEOUT are redriven, with --yes, as text and then nothing is left to plan as JSON
+        int code = run("", "dlq", "redrive", QUEUE, "--kind", "EXHAUSTED,TIMEOUT", "--yes",
+                "--audit-log", dir.resolve("a.jsonl").toString());
+
+        // THEN the plan lists the kinds, warns about nothing, and the three moved
+        assertThat(code).isZero();
+        assertThat(err.toString()).contains("by kind  EXHAUSTED 2, TIMEOUT 1").doesNotContain("Warning");
+        assertThat(dlq.redriven).hasSize(3);
+        assertThat(dlq.visible).containsOnlyKeys("p1", "p2");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "redrive", QUEUE, "--kind", "EXHAUSTED", "--dry-run", "-o", "json",
+                "--audit-log", dir.resolve("a.jsonl").toString())).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("matched").asInt()).isZero();
+        assertThat(json.get("warning").isNull()).isTrue();
+    }
+
+    @Test
+    void redriveDryRun_asText_printsThePlan() {
+        // GIVEN the aged dead letters
+        agedDeadLetters();
+
+        // WHEN a filtered dry run is printed as text
+        int code = run("", "dlq", "redrive", QUEUE, "--dry-run", "--kind", "POISON", "--newer-than", "1d",
+                "--audit-log", dir.resolve("a.jsonl").toString());
+
+        // THEN the plan is on standard output, in words
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Plan: move 2 of 5").contains("filter   kind in (POISON), newer than 1d")
+                .contains("by kind  POISON 2").contains("Warning: POISON 2").contains("(dry run)");
+        assertThat(dlq.visible).hasSize(5);
+    }
+
+    @Test
+    void stats_showsTheOldestAgeAndTheKinds_fromAScanOfEveryDeadLetter() throws Exception {
+        // GIVEN five dead letters, the oldest three hours old
+        agedDeadLetters();
+
+        // WHEN stats run with the default scan
+        int code = run("", "dlq", "stats", QUEUE);
+
+        // THEN the oldest age and the kinds show, read from all five, and every dead letter is still in the queue
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("visible    5").contains("oldest     3h 0m")
+                .contains("by kind    EXHAUSTED 2, POISON 2, TIMEOUT 1")
+                .contains("scan       kinds and oldest age from all 5 dead letters");
+        assertThat(dlq.visible).hasSize(5);
+        assertThat(dlq.hidden).isEmpty();
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "stats", QUEUE, "-o", "json")).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("oldest_age_seconds").asLong()).isBetween(3 * 3600L, 3 * 3600L + 60);
+        assertThat(json.get("oldest_age").asText()).startsWith("PT3H");
+        assertThat(json.get("oldest_age_from").asText()).isEqualTo("scan");
+        assertThat(json.get("by_kind").get("POISON").asInt()).isEqualTo(2);
+        assertThat(json.get("scan").get("read").asInt()).isEqualTo(5);
+        assertThat(json.get("scan").get("complete").asBoolean()).isTrue();
+    }
+
+    @Test
+    void stats_withABoundedScan_saysHowManyOfHowMany() throws Exception {
+        // GIVEN five dead letters: the first two are POISON, three hours old
+        agedDeadLetters();
+
+        // WHEN only two are scanned
+        int code = run("", "dlq", "stats", QUEUE, "--scan", "2");
+
+        // THEN the kinds and age come from those two, and the output says so
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("by kind    POISON 2")
+                .contains("scan       kinds and oldest age from the first 2 of 5 dead letters (--scan 2)")
+                .contains("oldest     3h 0m (oldest of those scanned");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "stats", QUEUE, "--scan", "2", "-o", "json")).isZero();
+        JsonNode scan = new ObjectMapper().readTree(out.toString()).get("scan");
+        assertThat(scan.get("read").asInt()).isEqualTo(2);
+        assertThat(scan.get("limit").asInt()).isEqualTo(2);
+        assertThat(scan.get("of").asInt()).isEqualTo(5);
+        assertThat(scan.get("complete").asBoolean()).isFalse();
+        assertThat(dlq.visible).hasSize(5);
+    }
+
+    @Test
+    void stats_onAnEmptyQueue_showsNoAge() {
+        // GIVEN no dead letters
+        dlq.visible.clear();
+
+        // WHEN stats run
+        assertThat(run("", "dlq", "stats", QUEUE)).isZero();
+
+        // THEN there is no age and no kind
+        assertThat(out.toString()).contains("oldest     -").contains("by kind    -").contains("no dead letter read");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-3", "many"})
+    void stats_scanBelowOne_isAUsageError_namingTheFlag(String scan) {
+        // WHEN --scan is not a whole number of at least 1
+        int code = run("", "dlq", "stats", QUEUE, "--scan", scan);
+
+        // THEN it exits 2 and names the flag
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--scan");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    /** Field names of every object in the document, except inside objects whose keys are data (failure kinds). */
+    private static void collectKeys(JsonNode node, java.util.Set<String> keys) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> {
+                keys.add(e.getKey());
+                if (!"by_kind".equals(e.getKey())) {
+                    collectKeys(e.getValue(), keys);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(child -> collectKeys(child, keys));
+        }
+    }
+
+    @Test
+    void jsonOutput_usesSnakeCaseKeys_everywhere() throws Exception {
+        // GIVEN dead letters of several kinds
+        agedDeadLetters();
+        String audit = dir.resolve("a.jsonl").toString();
+        String[][] commands = {
+            {"dlq", "stats", QUEUE, "-o", "json"},
+            {"dlq", "inspect", QUEUE, "--messages", "-o", "json"},
+            {"dlq", "redrive", QUEUE, "--dry-run", "--kind", "POISON", "--older-than", "1h", "-o", "json", "--audit-log", audit},
+        };
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (String[] command : commands) {
+            // WHEN each command prints JSON
+            out.getBuffer().setLength(0);
+            assertThat(run("", command)).as(String.join(" ", command)).isZero();
+            collectKeys(new ObjectMapper().readTree(out.toString()), keys);
+        }
+
+        // THEN every key is snake_case, records included (inspect's groups were camelCase)
+        assertThat(keys).allMatch(k -> k.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case")
+                .contains("failure_kind", "error_type", "error_fingerprint", "sample_error", "total_bytes", "oldest_failure",
+                        "sample_ids", "in_flight", "oldest_age", "by_kind", "older_than", "filter_text", "provider_message_id");
+        // AND the audit file keeps the same style
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(Path.of(audit)).getLast());
+        java.util.Set<String> auditKeys = new java.util.TreeSet<>();
+        collectKeys(record, auditKeys);
+        assertThat(auditKeys).allMatch(k -> k.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case");
     }
 }

@@ -108,8 +108,9 @@ public final class SqsRedrive {
             }).taskHandle();
         }
         auditLog.write(new AuditRecord(request.operator(), startedAt, clock.instant(), sourceArn,
-                destinationArn != null ? destinationArn : "(original source queues)", "native move task", request.dryRun(),
-                approximate, request.dryRun() ? 0 : approximate, 0));
+                destinationArn != null ? destinationArn : "(original source queues)", Map.of("native_move_task", true),
+                request.dryRun(), approximate, request.dryRun() ? 0 : approximate, 0,
+                request.dryRun() ? AuditRecord.Outcome.DRY_RUN : AuditRecord.Outcome.CONFIRMED));
         return new NativeRedrive(Optional.ofNullable(handle), approximate);
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.cli.backend;
 import dev.sluice.core.redrive.AuditLog;
 import dev.sluice.core.redrive.RedriveRequest;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** A provider's own redrive (SQS message move tasks): fast, keeps attributes, no filters. */
 public interface NativeRedrive {
@@ -12,9 +13,9 @@ public interface NativeRedrive {
      * @param handle the task handle
      * @param status its status
      * @param moved messages moved so far
-     * @param toMove messages to move, if known
+     * @param toMove messages to move (counted when the task started), null when the provider does not say
      */
-    record Task(String handle, String status, long moved, long toMove) {}
+    record Task(String handle, String status, long moved, @Nullable Long toMove) {}
 
     /**
      * Starts a task for every dead letter and writes the audit record.

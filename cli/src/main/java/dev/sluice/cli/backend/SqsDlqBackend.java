@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -187,8 +188,7 @@ public final class SqsDlqBackend implements DlqBackend {
             @Override
             public List<Task> list() {
                 return redrive(r -> { }).listMoveTasks().stream()
-                        .map(t -> new Task(t.handle().orElse("-"), t.status(), t.moved(),
-                                t.toMove() == null ? -1 : t.toMove()))
+                        .map(t -> new Task(t.handle().orElse("-"), t.status(), t.moved(), toMove(t.moved(), t.toMove())))
                         .toList();
             }
 
@@ -197,6 +197,23 @@ public final class SqsDlqBackend implements DlqBackend {
                 redrive(r -> { }).cancelMoveTask(handle);
             }
         });
+    }
+
+    /**
+     * The number of messages a move task has to move, as far as the provider says. SQS reports
+     * ApproximateNumberOfMessagesToMove once the task is selected to start (the queue's depth then); before that it is
+     * absent. ElasticMQ reports 0 once a task completed, after it moved messages: a figure below what was moved is no
+     * total, so it counts as not said.
+     *
+     * @param moved ApproximateNumberOfMessagesMoved
+     * @param reported ApproximateNumberOfMessagesToMove, null when absent
+     * @return the number to move, or null when unknown
+     */
+    static @Nullable Long toMove(long moved, @Nullable Long reported) {
+        if (reported == null || reported < 0 || reported < moved) {
+            return null;
+        }
+        return reported;
     }
 
     private SqsRedrive redrive(AuditLog audit) {

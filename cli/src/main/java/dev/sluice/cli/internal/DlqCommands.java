@@ -7,6 +7,7 @@ import dev.sluice.cli.backend.NativeRedrive;
 import dev.sluice.cli.backend.QueueOptions;
 import dev.sluice.cli.backend.QueueStats;
 import dev.sluice.core.pipeline.FailureKind;
+import dev.sluice.core.redrive.AuditRecord;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterInspection;
 import dev.sluice.core.redrive.JsonLinesAuditLog;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -114,22 +116,52 @@ public final class DlqCommands {
     }
 
     /** {@code sluice dlq stats}. */
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show how many dead letters wait and how old the oldest is.")
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Show how many dead letters wait, how old the oldest is and their failure kinds. The age and the "
+                    + "kinds come from a bounded browse (--scan) that leaves every dead letter in the queue; the output says "
+                    + "how many of how many it read.")
     public static final class Stats implements Callable<Integer> {
         @ParentCommand DlqCommands parent;
         @Mixin Common common;
         @Spec CommandSpec spec;
 
+        @Option(names = "--scan", defaultValue = "100", converter = AtLeastOne.class,
+                description = "Dead letters to read for the oldest age and the kinds, at least 1 (default: ${DEFAULT-VALUE}).")
+        int scan;
+
         @Override
         public Integer call() {
             try (DlqBackend backend = parent.open(common)) {
                 QueueStats stats = backend.stats();
+                DeadLetterScan read = DeadLetterScan.of(backend.browse(scan), scan, stats.visible(), Instant.now());
+                // a provider that reports the oldest age (none does yet) knows better than a bounded scan
+                Duration oldest = stats.oldestAge() != null ? stats.oldestAge() : read.oldestAge();
+                String oldestFrom = stats.oldestAge() != null ? "provider" : oldest == null ? null : "scan";
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
-                    out.println(Json.write(stats));
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("queue", stats.queue());
+                    json.put("visible", stats.visible());
+                    json.put("in_flight", stats.inFlight());
+                    json.put("oldest_age", oldest == null ? null : oldest.toString());
+                    json.put("oldest_age_seconds", oldest == null ? null : oldest.toSeconds());
+                    json.put("oldest_age_from", oldestFrom);
+                    json.put("by_kind", read.byKind());
+                    Map<String, Object> bound = new LinkedHashMap<>();
+                    bound.put("read", read.read());
+                    bound.put("limit", scan);
+                    bound.put("of", stats.visible());
+                    bound.put("complete", read.complete());
+                    json.put("scan", bound);
+                    out.println(Json.write(json));
                 } else {
-                    out.printf("queue      %s%nvisible    %d%nin flight  %d%noldest     %s%n", safe(stats.queue()), stats.visible(),
-                            stats.inFlight(), stats.oldestAge() == null ? "-" : stats.oldestAge());
+                    out.printf("queue      %s%nvisible    %s%nin flight  %s%noldest     %s%nby kind    %s%nscan       %s%n",
+                            safe(stats.queue()), count(stats.visible()), count(stats.inFlight()),
+                            oldest == null ? "-" : DeadLetterScan.age(oldest) + ("scan".equals(oldestFrom) && !read.complete()
+                                    ? " (oldest of those scanned)" : ""),
+                            read.byKind().isEmpty() ? "-" : safe(String.join(", ", read.byKind().entrySet().stream()
+                                    .map(e -> e.getKey() + " " + count(e.getValue())).toList())),
+                            read.describe());
                 }
                 return ExitCodes.OK;
             }
@@ -264,32 +296,33 @@ public final class DlqCommands {
                 RedriveFilter built = filter.build();
                 String who = operator();
                 JsonLinesAuditLog audit = new JsonLinesAuditLog(auditLog);
-                RedriveEngine engine = RedriveEngine.withAuditLog(audit);
                 int limit = max == null ? Integer.MAX_VALUE : max;
 
-                // the plan is a dry run; it leaves every dead letter where it is
-                RedriveReport plan = engine.run(RedriveRequest.builder().filter(built).dryRun(true).maxMessages(limit)
-                        .operator(who).build(), backend.source(), backend.target(), p -> { });
-                String planText = safe("Plan: move " + plan.matched() + " of " + plan.scanned() + " dead letters from "
-                        + backend.source().name() + " to " + backend.target().name() + " (filter " + built
-                        + (rate > 0 ? ", " + rate + "/s" : "") + ")");
+                // the plan is a dry run; it leaves every dead letter where it is. Its audit record is written once the
+                // operator's decision is known: as a dry run, as declined, or not at all when the confirmed run writes its own
+                List<AuditRecord> planRecords = new ArrayList<>();
+                RedriveReport plan = RedriveEngine.withAuditLog(planRecords::add).run(RedriveRequest.builder().filter(built)
+                        .dryRun(true).maxMessages(limit).operator(who).build(), backend.source(), backend.target(), p -> { });
+                Plan shown = new Plan(plan, built, backend.source().name(), backend.target().name(), rate);
                 if (dryRun || plan.matched() == 0) {
-                    report(out, planText, plan);
+                    planRecords.forEach(audit::write);
+                    report(out, shown, plan);
                     return ExitCodes.OK;
                 }
+                shown.lines().forEach(err::println);
                 if (!yes) {
-                    if (!Confirmation.ask(planText + ". Proceed?", parent.input, err)) {
-                        err.println("Aborted; nothing was moved.");
+                    if (!Confirmation.ask("Proceed?", parent.input, err)) {
+                        planRecords.forEach(r -> audit.write(r.declined(Instant.now())));
+                        err.println("Declined; nothing was moved (audited as declined in " + safe(auditLog) + ").");
                         return ExitCodes.ABORTED;
                     }
-                } else {
-                    err.println(planText);
                 }
                 ProgressBar bar = ProgressBar.forTerminal(err, plan.matched());
-                RedriveReport done = engine.run(RedriveRequest.builder().filter(built).maxMessages(limit).ratePerSecond(rate)
-                        .operator(who).confirmed(true).build(), backend.source(), backend.target(), bar);
+                RedriveReport done = RedriveEngine.withAuditLog(audit).run(RedriveRequest.builder().filter(built)
+                        .maxMessages(limit).ratePerSecond(rate).operator(who).confirmed(true).build(), backend.source(),
+                        backend.target(), bar);
                 bar.finish();
-                report(out, "Redrive finished", done);
+                report(out, shown, done);
                 return done.failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
             }
         }
@@ -307,7 +340,11 @@ public final class DlqCommands {
             QueueStats stats = backend.stats();
             String plan = "Plan: start a native move task for ~" + stats.visible() + " dead letters from " + safe(stats.queue());
             if (!yes && !Confirmation.ask(plan + ". Proceed?", parent.input, err)) {
-                err.println("Aborted; nothing was moved.");
+                Instant now = Instant.now();
+                new JsonLinesAuditLog(auditLog).write(new AuditRecord(operator(), now, now, stats.queue(),
+                        backend.target().name(), Map.of("native_move_task", true), false,
+                        (int) Math.min(Integer.MAX_VALUE, stats.visible()), 0, 0, AuditRecord.Outcome.DECLINED));
+                err.println("Declined; nothing was moved (audited as declined in " + safe(auditLog) + ").");
                 return ExitCodes.ABORTED;
             }
             String handle = nativeRedrive.start(RedriveRequest.builder().operator(operator()).confirmed(true)
@@ -327,21 +364,111 @@ public final class DlqCommands {
             return System.getProperty("user.name", "unknown");
         }
 
-        private void report(PrintWriter out, String title, RedriveReport report) {
+        private void report(PrintWriter out, Plan plan, RedriveReport report) {
             if (common.output == OutputFormat.json) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("dry_run", report.dryRun());
+                json.put("outcome", report.audit().outcome().jsonName());
                 json.put("scanned", report.scanned());
                 json.put("matched", report.matched());
                 json.put("moved", report.moved());
                 json.put("failed", report.failed());
+                json.put("plan", plan.json());
+                json.put("warning", plan.warning());
                 json.put("audit_log", auditLog.toAbsolutePath().toString());
                 out.println(Json.write(json));
             } else {
-                out.printf("%s%n  scanned %d, matched %d, moved %d, failed %d%s%n  audit record: %s%n", title, report.scanned(),
+                if (report.dryRun()) {
+                    plan.lines().forEach(out::println);
+                } else {
+                    out.println("Redrive finished");
+                }
+                out.printf("  scanned %d, matched %d, moved %d, failed %d%s%n  audit record: %s%n", report.scanned(),
                         report.matched(), report.moved(), report.failed(), report.dryRun() ? " (dry run)" : "",
                         safe(auditLog.toAbsolutePath()));
             }
+        }
+    }
+
+    /**
+     * A redrive plan as the operator sees it before confirming: how many, from where to where, the filter in words,
+     * the selected dead letters by failure kind, and a warning when kinds that fail again unless their cause changed
+     * are among them.
+     */
+    static final class Plan {
+        /** Kinds whose cause is in the message or its signing, not in a dependency that may have recovered. */
+        private static final Map<String, String> FAIL_AGAIN = new LinkedHashMap<>();
+
+        static {
+            FAIL_AGAIN.put(FailureKind.POISON.name(), "a body the handler cannot decode");
+            FAIL_AGAIN.put(FailureKind.SIGNATURE_INVALID.name(), "a signature that does not verify with the current keys");
+        }
+
+        private final RedriveReport plan;
+        private final RedriveFilter filter;
+        private final String source;
+        private final String target;
+        private final double rate;
+
+        Plan(RedriveReport plan, RedriveFilter filter, String source, String target, double rate) {
+            this.plan = plan;
+            this.filter = filter;
+            this.source = source;
+            this.target = target;
+            this.rate = rate;
+        }
+
+        /** @return the warning line, or null when no selected dead letter is of a kind that fails again */
+        @Nullable String warning() {
+            List<String> counts = new ArrayList<>();
+            List<String> causes = new ArrayList<>();
+            FAIL_AGAIN.forEach((kind, cause) -> {
+                Integer n = plan.matchedByKind().get(kind);
+                if (n != null && n > 0) {
+                    counts.add(kind + " " + n);
+                    causes.add(kind + ": " + cause);
+                }
+            });
+            if (counts.isEmpty()) {
+                return null;
+            }
+            return "Warning: " + String.join(", ", counts) + " will fail again unless their cause changed ("
+                    + String.join("; ", causes) + ")";
+        }
+
+        /** @return the plan for the terminal, each line escaped */
+        List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(safe("Plan: move " + plan.matched() + " of " + plan.scanned() + " dead letters from " + source + " to "
+                    + target));
+            lines.add("  filter   " + safe(filter.describe()));
+            if (rate > 0) {
+                lines.add("  rate     at most " + (rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate))
+                        + "/s");
+            }
+            if (!plan.matchedByKind().isEmpty()) {
+                lines.add("  by kind  " + safe(String.join(", ", plan.matchedByKind().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue()).toList())));
+            }
+            String warning = warning();
+            if (warning != null) {
+                lines.add(safe(warning));
+            }
+            return lines;
+        }
+
+        /** @return the plan for {@code -o json} */
+        Map<String, Object> json() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("source", source);
+            json.put("target", target);
+            json.put("scanned", plan.scanned());
+            json.put("matched", plan.matched());
+            json.put("filter", filter.toJson());
+            json.put("filter_text", filter.describe());
+            json.put("rate_per_second", rate > 0 ? rate : null);
+            json.put("by_kind", plan.matchedByKind());
+            return json;
         }
     }
 
@@ -414,10 +541,20 @@ public final class DlqCommands {
                 List<NativeRedrive.Task> tasks = new ArrayList<>(nativeRedrive.list());
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
-                    out.println(Json.write(tasks));
+                    out.println(Json.write(tasks.stream().map(t -> {
+                        Map<String, Object> json = new LinkedHashMap<>();
+                        json.put("handle", t.handle());
+                        json.put("status", t.status());
+                        json.put("moved", t.moved());
+                        json.put("to_move", t.toMove());
+                        return json;
+                    }).toList()));
                 } else {
-                    tasks.forEach(t -> out.printf("%s  %s  moved %d of %d%n", safe(t.handle()), safe(t.status()), t.moved(),
-                            t.toMove()));
+                    if (tasks.isEmpty()) {
+                        out.println("no recent move tasks");
+                    }
+                    tasks.forEach(t -> out.printf("%s  %s  moved %s of %s%n", safe(t.handle()), safe(t.status()),
+                            count(t.moved()), t.toMove() == null ? "unknown" : count(t.toMove())));
                 }
                 return ExitCodes.OK;
             });
@@ -442,6 +579,11 @@ public final class DlqCommands {
                 return ExitCodes.OK;
             });
         }
+    }
+
+    /** @param n a count @return it with thousands separators: {@code 1,234} */
+    static String count(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     static String abbreviate(String s, int max) {

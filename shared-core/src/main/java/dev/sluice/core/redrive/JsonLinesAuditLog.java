@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** Appends one JSON object per redrive to a file. */
+/**
+ * Appends one JSON object per redrive to a file: operator, started_at, finished_at, source, target, filter (a JSON
+ * object, see {@link RedriveFilter#toJson()}), dry_run, outcome ({@code dry_run}, {@code declined} or
+ * {@code confirmed}), matched, moved, failed.
+ */
 public final class JsonLinesAuditLog implements AuditLog {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -32,6 +36,7 @@ public final class JsonLinesAuditLog implements AuditLog {
         json.put("target", record.target());
         json.put("filter", record.filter());
         json.put("dry_run", record.dryRun());
+        json.put("outcome", record.outcome().jsonName());
         json.put("matched", record.matched());
         json.put("moved", record.moved());
         json.put("failed", record.failed());

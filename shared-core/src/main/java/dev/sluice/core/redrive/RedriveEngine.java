@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,6 +26,9 @@ public final class RedriveEngine {
         /** @param duration how long @throws InterruptedException if interrupted */
         void sleep(Duration duration) throws InterruptedException;
     }
+
+    /** The kind a dead letter without a Sluice envelope is counted under. */
+    public static final String UNKNOWN_KIND = "UNKNOWN";
 
     private static final int RECEIVE_BATCH = 10;
 
@@ -71,6 +77,7 @@ public final class RedriveEngine {
         int matched = 0;
         int moved = 0;
         int failed = 0;
+        Map<String, Integer> byKind = new HashMap<>();
         try {
             scan:
             while (matched < request.maxMessages()) {
@@ -98,6 +105,7 @@ public final class RedriveEngine {
                         held.add(deadLetter);
                     } else {
                         matched++;
+                        byKind.merge(kindOf(deadLetter), 1, Integer::sum);
                         if (request.dryRun()) {
                             held.add(deadLetter);
                         } else if (move(deadLetter, source, target, request, startedAt, moved)) {
@@ -117,7 +125,7 @@ public final class RedriveEngine {
             // a run that fails midway still leaves a record of what it already moved
             try {
                 auditLog.write(new AuditRecord(request.operator(), startedAt, clock.instant(), source.name(), target.name(),
-                        request.filter().toString(), request.dryRun(), matched, moved, failed));
+                        request.filter().toJson(), request.dryRun(), matched, moved, failed, outcome(request)));
             } catch (RuntimeException auditFailure) {
                 e.addSuppressed(auditFailure);
             }
@@ -132,9 +140,26 @@ public final class RedriveEngine {
             }
         }
         AuditRecord audit = new AuditRecord(request.operator(), startedAt, clock.instant(), source.name(), target.name(),
-                request.filter().toString(), request.dryRun(), matched, moved, failed);
+                request.filter().toJson(), request.dryRun(), matched, moved, failed, outcome(request));
         auditLog.write(audit);
-        return new RedriveReport(scanned, matched, moved, failed, request.dryRun(), audit);
+        return new RedriveReport(scanned, matched, moved, failed, request.dryRun(), audit, mostFrequentFirst(byKind));
+    }
+
+    /** The name a dead letter's failure kind is counted under: the kind, or {@code UNKNOWN} without an envelope. */
+    static String kindOf(DeadLetter deadLetter) {
+        return deadLetter.envelope().map(e -> e.failureKind().name()).orElse(UNKNOWN_KIND);
+    }
+
+    private static Map<String, Integer> mostFrequentFirst(Map<String, Integer> counts) {
+        Map<String, Integer> sorted = new LinkedHashMap<>();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    private static AuditRecord.Outcome outcome(RedriveRequest request) {
+        return request.dryRun() ? AuditRecord.Outcome.DRY_RUN : AuditRecord.Outcome.CONFIRMED;
     }
 
     private boolean move(DeadLetter deadLetter, DeadLetterSource source, RedriveTarget target, RedriveRequest request,

@@ -483,7 +483,9 @@ class RedriveEngineTest {
         assertThat(real.get("finished_at").asText()).isEqualTo("2026-01-15T12:01:00Z");
         assertThat(real.get("source").asText()).isEqualTo("orders-dlq");
         assertThat(real.get("target").asText()).isEqualTo("orders");
-        assertThat(real.get("filter").asText()).contains("EXHAUSTED");
+        assertThat(real.get("filter").get("kinds").get(0).asText()).isEqualTo("EXHAUSTED");
+        assertThat(real.get("outcome").asText()).isEqualTo("confirmed");
+        assertThat(dry.get("outcome").asText()).isEqualTo("dry_run");
         assertThat(real.get("dry_run").asBoolean()).isFalse();
         assertThat(real.get("matched").asInt()).isEqualTo(1);
         assertThat(real.get("moved").asInt()).isEqualTo(1);
@@ -497,7 +499,8 @@ class RedriveEngineTest {
         RedriveReport report = engine.run(confirmed().build(), source, target, RedriveListener.NONE);
 
         assertThat(audits).containsExactly(report.audit());
-        assertThat(report.audit()).isEqualTo(new AuditRecord("alice", NOW, NOW, "orders-dlq", "orders", "{}", false, 1, 1, 0));
+        assertThat(report.audit()).isEqualTo(new AuditRecord("alice", NOW, NOW, "orders-dlq", "orders", Map.of(), false, 1, 1, 0,
+                AuditRecord.Outcome.CONFIRMED));
     }
 
     @Test

@@ -209,7 +209,7 @@ class AzureRedriveCliIT {
                 .extracting(o -> o.message().id()).containsExactly("msg-o-5");
         assertThat(outcomes).filteredOn(MessageOutcome.Processed.class::isInstance)
                 .extracting(o -> o.message().id()).containsExactlyInAnyOrder("msg-o-3", "msg-o-4", "msg-o-6");
-        // AND the audit log records, for each queue, the plan (a dry run) and the move, naming the operator
+        // AND the audit log records, for each queue, the confirmed move (one record per run), naming the operator
         assertThat(Files.readAllLines(audit)).allSatisfy(line -> assertThat(line).contains("\"operator\":\"ops-oncall\""))
                 .filteredOn(line -> line.contains("\"dry_run\":false"))
                 .hasSize(2)
