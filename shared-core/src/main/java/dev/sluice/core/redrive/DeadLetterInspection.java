@@ -177,7 +177,7 @@ public final class DeadLetterInspection {
 
     /**
      * Writes one JSON object per dead letter: ids, attributes and the body as base64 (exact bytes,
-     * never interpreted).
+     * never interpreted); the fields are {@link ExportFormat}'s, read back by {@link ExportFileSource}.
      *
      * @param deadLetters the dead letters
      * @param out where to write
@@ -186,11 +186,11 @@ public final class DeadLetterInspection {
         try {
             for (DeadLetter d : deadLetters) {
                 Map<String, Object> json = new LinkedHashMap<>();
-                json.put("provider_message_id", d.providerMessageId());
-                json.put("original_message_id", d.originalMessageId());
-                json.put("enqueued_at", d.enqueuedAt().toString());
-                json.put("attributes", new java.util.TreeMap<>(d.attributes()));
-                json.put("body_base64", Base64.getEncoder().encodeToString(d.body()));
+                json.put(ExportFormat.PROVIDER_MESSAGE_ID, d.providerMessageId());
+                json.put(ExportFormat.ORIGINAL_MESSAGE_ID, d.originalMessageId());
+                json.put(ExportFormat.ENQUEUED_AT, d.enqueuedAt().toString());
+                json.put(ExportFormat.ATTRIBUTES, new java.util.TreeMap<>(d.attributes()));
+                json.put(ExportFormat.BODY_BASE64, Base64.getEncoder().encodeToString(d.body()));
                 out.write(MAPPER.writeValueAsString(json));
                 out.write('\n');
             }
