@@ -49,7 +49,12 @@ class DlqCommandsTest {
     }
 
     private int run(String answers, String... args) {
-        CommandLine cli = SluiceCli.commandLine(options -> dlq, new BufferedReader(new StringReader(answers)));
+        return runOn(dlq, answers, args);
+    }
+
+    /** Runs the CLI with {@code backend} as whatever queue the options name. */
+    private int runOn(InMemoryDlq backend, String answers, String... args) {
+        CommandLine cli = SluiceCli.commandLine(options -> backend, new BufferedReader(new StringReader(answers)));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -551,5 +556,163 @@ class DlqCommandsTest {
         java.util.Set<String> auditKeys = new java.util.TreeSet<>();
         collectKeys(record, auditKeys);
         assertThat(auditKeys).allMatch(k -> k.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case");
+    }
+
+    // ---- restoring an export: dlq redrive --from-file
+
+    /** Exports {@link #dlq} (three dead letters, one with a custom attribute) to a file the way an operator would. */
+    private Path exportOfTheDlq() {
+        DeadLetter withCorrelation = dead("e2", "o-4", FailureKind.EXHAUSTED, "{\"orderId\":\"o-4\"}", Instant.now());
+        java.util.Map<String, String> attributes = new java.util.HashMap<>(withCorrelation.attributes());
+        attributes.put(SluiceAttributes.CORRELATION_ID, "corr-42");
+        dlq.add(new DeadLetter("h-e2", "e2", withCorrelation.body(), attributes, withCorrelation.enqueuedAt()));
+        Path file = dir.resolve("dlq.jsonl");
+        assertThat(run("", "dlq", "export", QUEUE, "--out", file.toString())).isZero();
+        err.getBuffer().setLength(0);
+        return file;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
+    }
+
+    private static java.util.Map<String, java.util.Map<String, String>> byStableId(InMemoryDlq queue) {
+        java.util.Map<String, java.util.Map<String, String>> sent = new java.util.LinkedHashMap<>();
+        queue.redriven.forEach(e -> sent.put(e.getValue().get(SluiceAttributes.ORIGINAL_MESSAGE_ID), e.getValue()));
+        return sent;
+    }
+
+    @Test
+    void restore_fromAnExport_sendsBodiesAttributesAndStableIds_toTheNamedQueue_andAuditsTheFile() throws Exception {
+        // GIVEN an export of four dead letters from orders-dlq, and an empty queue "payments" to restore into
+        Path file = exportOfTheDlq();
+        byte[] exported = Files.readAllBytes(file);
+        InMemoryDlq payments = new InMemoryDlq("payments");
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator restores the file into payments with --yes
+        int code = runOn(payments, "", "dlq", "redrive", "--from-file", file.toString(), "--aws-queue=payments", "--yes",
+                "--operator", "oncall-ana", "--audit-log", audit.toString());
+
+        // THEN every dead letter arrives in payments: exact body, its attributes, its stable id, failure details dropped
+        assertThat(code).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString()).contains("Redrive finished").contains("scanned 4, matched 4, moved 4, failed 0");
+        assertThat(byStableId(payments)).containsOnlyKeys("o-1", "o-2", "o-3", "o-4");
+        assertThat(payments.redriven).anySatisfy(e -> {
+            assertThat(new String(e.getKey(), StandardCharsets.UTF_8)).isEqualTo("{\"card\":\"4111 1111 1111 1111\"}");
+            assertThat(e.getValue()).containsEntry(SluiceAttributes.ORIGINAL_MESSAGE_ID, "o-1");
+        });
+        assertThat(byStableId(payments).get("o-4")).containsEntry(SluiceAttributes.CORRELATION_ID, "corr-42")
+                .containsEntry(SluiceAttributes.REDRIVE_COUNT, "1").doesNotContainKey(SluiceAttributes.FAILURE_KIND);
+        // AND the file is unchanged, the exported queue still holds its dead letters, payments' own DLQ was not read
+        assertThat(Files.readAllBytes(file)).isEqualTo(exported);
+        assertThat(dlq.visible).hasSize(4);
+        assertThat(payments.visible).isEmpty();
+        assertThat(payments.hidden).isEmpty();
+        // AND one audit record names the file (absolute path and SHA-256) as the source and payments as the target
+        assertThat(Files.readAllLines(audit)).hasSize(1);
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getFirst());
+        assertThat(record.get("source").asText()).isEqualTo("file:" + file.toAbsolutePath() + " sha256:" + sha256(file));
+        assertThat(record.get("target").asText()).isEqualTo("payments");
+        assertThat(record.get("outcome").asText()).isEqualTo("confirmed");
+        assertThat(record.get("operator").asText()).isEqualTo("oncall-ana");
+        assertThat(record.get("moved").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void restore_appliesTheFilterAndMax_andADryRunMovesNothing() throws Exception {
+        // GIVEN an export holding two POISON and two EXHAUSTED dead letters
+        Path file = exportOfTheDlq();
+        InMemoryDlq payments = new InMemoryDlq("payments");
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator plans the EXHAUSTED ones as a dry run
+        int dry = runOn(payments, "", "dlq", "redrive", "--from-file", file.toString(), "--aws-queue=payments",
+                "--kind", "exhausted", "--dry-run", "-o", "json", "--audit-log", audit.toString());
+
+        // THEN the plan counts two of four from the file and nothing arrives in payments
+        assertThat(dry).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("scanned").asInt()).isEqualTo(4);
+        assertThat(json.get("matched").asInt()).isEqualTo(2);
+        assertThat(json.get("moved").asInt()).isZero();
+        assertThat(json.get("plan").get("source").asText()).startsWith("file:" + file.toAbsolutePath());
+        assertThat(payments.redriven).isEmpty();
+
+        // WHEN the operator then restores at most one EXHAUSTED dead letter, confirming at the prompt
+        out.getBuffer().setLength(0);
+        int code = runOn(payments, "y\n", "dlq", "redrive", "--from-file", file.toString(), "--aws-queue=payments",
+                "--kind", "EXHAUSTED", "--max", "1", "--audit-log", audit.toString());
+
+        // THEN the plan named the file, and only the first EXHAUSTED dead letter arrives
+        assertThat(code).isZero();
+        assertThat(err.toString()).contains("Plan: move 1 of ").contains("from file:" + file.toAbsolutePath())
+                .contains(" to payments").contains("filter   kind in (EXHAUSTED)");
+        assertThat(byStableId(payments)).containsOnlyKeys("o-3");
+        // AND the audit file holds the dry run and the confirmed run
+        assertThat(Files.readAllLines(audit)).extracting(l -> new ObjectMapper().readTree(l).get("outcome").asText())
+                .containsExactly("dry_run", "confirmed");
+    }
+
+    @Test
+    void restore_declined_movesNothing_andIsAuditedAsDeclined() throws Exception {
+        // GIVEN an export
+        Path file = exportOfTheDlq();
+        InMemoryDlq payments = new InMemoryDlq("payments");
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator answers no to the plan
+        int code = runOn(payments, "n\n", "dlq", "redrive", "--from-file", file.toString(), "--aws-queue=payments",
+                "--audit-log", audit.toString());
+
+        // THEN nothing arrives, the run exits "not confirmed", and the record says declined, from the file
+        assertThat(code).isEqualTo(ExitCodes.ABORTED);
+        assertThat(err.toString()).contains("Plan: move 4 of 4 dead letters from file:").contains("Declined; nothing was moved");
+        assertThat(payments.redriven).isEmpty();
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(audit).getLast());
+        assertThat(record.get("outcome").asText()).isEqualTo("declined");
+        assertThat(record.get("source").asText()).isEqualTo("file:" + file.toAbsolutePath() + " sha256:" + sha256(file));
+        assertThat(record.get("moved").asInt()).isZero();
+    }
+
+    @Test
+    void restore_ofAFileWithAMalformedSecondLine_failsNamingTheLine_beforeAnythingMoves() throws Exception {
+        // GIVEN an export whose second line was damaged
+        Path file = exportOfTheDlq();
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        lines.set(1, lines.get(1).substring(0, lines.get(1).length() / 2));
+        Files.write(file, lines);
+        InMemoryDlq payments = new InMemoryDlq("payments");
+        Path audit = dir.resolve("audit.jsonl");
+
+        // WHEN the operator restores it with --yes
+        int code = runOn(payments, "", "dlq", "redrive", "--from-file", file.toString(), "--aws-queue=payments", "--yes",
+                "--audit-log", audit.toString());
+
+        // THEN it is a usage error naming the flag and line 2, and nothing moved (not even line 1), nothing audited
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--from-file").contains("line 2: not valid JSON");
+        assertThat(payments.redriven).isEmpty();
+        assertThat(audit).doesNotExist();
+    }
+
+    @Test
+    void restore_withNative_orAMissingFile_isAUsageError_namingTheFlags() {
+        // GIVEN an export file that does not exist
+        Path missing = dir.resolve("missing.jsonl");
+
+        // WHEN --from-file is combined with --native, THEN both flags are named
+        assertThat(run("", "dlq", "redrive", "--from-file", missing.toString(), QUEUE, "--native", "--yes"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--from-file").contains("--native");
+
+        // WHEN the file is missing, THEN --from-file is named and nothing moved
+        err.getBuffer().setLength(0);
+        assertThat(run("", "dlq", "redrive", "--from-file", missing.toString(), QUEUE, "--yes",
+                "--audit-log", dir.resolve("a.jsonl").toString())).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--from-file").contains("missing.jsonl");
+        assertThat(dlq.redriven).isEmpty();
+        assertThat(dlq.visible).hasSize(3);
     }
 }

@@ -10,11 +10,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A dead-letter queue in memory that hides received messages until they are removed or released, like SQS. */
+/**
+ * A dead-letter queue in memory that hides received messages until they are removed or released, like SQS; what is
+ * redriven to its queue is kept in {@link #redriven}.
+ */
 final class InMemoryDlq implements DlqBackend {
+    private final String queue;
     final Map<String, DeadLetter> visible = new LinkedHashMap<>();
     final Map<String, DeadLetter> hidden = new LinkedHashMap<>();
     final List<Map.Entry<byte[], Map<String, String>>> redriven = new ArrayList<>();
+
+    /** The {@code orders} queue and its DLQ {@code orders-dlq}. */
+    InMemoryDlq() {
+        this("orders");
+    }
+
+    /** @param queue the queue's name; its DLQ is {@code <queue>-dlq} */
+    InMemoryDlq(String queue) {
+        this.queue = queue;
+    }
 
     void add(DeadLetter letter) {
         visible.put(letter.providerMessageId(), letter);
@@ -22,7 +36,7 @@ final class InMemoryDlq implements DlqBackend {
 
     @Override
     public QueueStats stats() {
-        return new QueueStats("orders-dlq", visible.size(), hidden.size(), null);
+        return new QueueStats(queue + "-dlq", visible.size(), hidden.size(), null);
     }
 
     @Override
@@ -35,7 +49,7 @@ final class InMemoryDlq implements DlqBackend {
         return new DeadLetterSource() {
             @Override
             public String name() {
-                return "orders-dlq";
+                return queue + "-dlq";
             }
 
             @Override
@@ -68,7 +82,7 @@ final class InMemoryDlq implements DlqBackend {
         return new RedriveTarget() {
             @Override
             public String name() {
-                return "orders";
+                return queue;
             }
 
             @Override

@@ -10,11 +10,14 @@ import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.redrive.AuditRecord;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterInspection;
+import dev.sluice.core.redrive.DeadLetterSource;
+import dev.sluice.core.redrive.ExportFileSource;
 import dev.sluice.core.redrive.JsonLinesAuditLog;
 import dev.sluice.core.redrive.RedriveEngine;
 import dev.sluice.core.redrive.RedriveFilter;
 import dev.sluice.core.redrive.RedriveReport;
 import dev.sluice.core.redrive.RedriveRequest;
+import dev.sluice.core.redrive.RedriveTarget;
 import dev.sluice.core.security.TerminalText;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -235,7 +238,8 @@ public final class DlqCommands {
     /** {@code sluice dlq redrive}. */
     @Command(name = "redrive", mixinStandardHelpOptions = true,
             description = "Move dead letters back to their queue. Shows the plan, asks for confirmation (or --yes), "
-                    + "keeps each message's id so idempotency skips what already succeeded, and writes an audit record.")
+                    + "keeps each message's id so idempotency skips what already succeeded, and writes an audit record. "
+                    + "With --from-file, restores a 'dlq export' file into the queue the queue options name instead.")
     public static final class Redrive implements Callable<Integer> {
         @ParentCommand DlqCommands parent;
         @Mixin Common common;
@@ -268,6 +272,11 @@ public final class DlqCommands {
         @Option(names = "--native", description = "AWS only: start an SQS message move task (fast, keeps attributes, no filters).")
         boolean nativeMode;
 
+        @Option(names = "--from-file", paramLabel = "<export.jsonl>",
+                description = "Restore the dead letters of this 'dlq export' file (it is never modified) into the queue "
+                        + "the queue options name, with the same filters, plan, confirmation and audit record.")
+        @Nullable Path fromFile;
+
         @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
         boolean yes;
 
@@ -282,6 +291,29 @@ public final class DlqCommands {
         public Integer call() {
             PrintWriter out = out(spec);
             PrintWriter err = spec.commandLine().getErr();
+            @Nullable ExportFileSource file = null;
+            if (fromFile != null) {
+                if (nativeMode) {
+                    err.println("--from-file and --native cannot be combined: a native move task reads the dead-letter "
+                            + "queue, not a file");
+                    return ExitCodes.USAGE;
+                }
+                if (!Files.isRegularFile(fromFile)) {
+                    err.println("--from-file: no such file: " + safe(fromFile));
+                    return ExitCodes.USAGE;
+                }
+                // the whole file is checked before the queue is opened: a malformed line moves nothing
+                try {
+                    file = ExportFileSource.open(fromFile);
+                } catch (ExportFileSource.MalformedExportException e) {
+                    err.println("--from-file: not a dead-letter export: " + ErrorLines.describe(e, null));
+                    return ExitCodes.USAGE;
+                }
+                if (file.skippedDuplicates() > 0) {
+                    err.println("Skipped " + file.skippedDuplicates() + " lines of " + safe(fromFile)
+                            + " repeating an earlier line's provider message id");
+                }
+            }
             try (DlqBackend backend = parent.open(common)) {
                 if (nativeMode) {
                     return startNative(backend, out, err);
@@ -301,9 +333,11 @@ public final class DlqCommands {
                 // the plan is a dry run; it leaves every dead letter where it is. Its audit record is written once the
                 // operator's decision is known: as a dry run, as declined, or not at all when the confirmed run writes its own
                 List<AuditRecord> planRecords = new ArrayList<>();
+                DeadLetterSource source = file != null ? file : backend.source();
+                RedriveTarget target = backend.target();
                 RedriveReport plan = RedriveEngine.withAuditLog(planRecords::add).run(RedriveRequest.builder().filter(built)
-                        .dryRun(true).maxMessages(limit).operator(who).build(), backend.source(), backend.target(), p -> { });
-                Plan shown = new Plan(plan, built, backend.source().name(), backend.target().name(), rate);
+                        .dryRun(true).maxMessages(limit).operator(who).build(), source, target, p -> { });
+                Plan shown = new Plan(plan, built, source.name(), target.name(), rate);
                 if (dryRun || plan.matched() == 0) {
                     planRecords.forEach(audit::write);
                     report(out, shown, plan);
@@ -319,8 +353,7 @@ public final class DlqCommands {
                 }
                 ProgressBar bar = ProgressBar.forTerminal(err, plan.matched());
                 RedriveReport done = RedriveEngine.withAuditLog(audit).run(RedriveRequest.builder().filter(built)
-                        .maxMessages(limit).ratePerSecond(rate).operator(who).confirmed(true).build(), backend.source(),
-                        backend.target(), bar);
+                        .maxMessages(limit).ratePerSecond(rate).operator(who).confirmed(true).build(), source, target, bar);
                 bar.finish();
                 report(out, shown, done);
                 return done.failed() > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
