@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A decoded message as a handler sees it. Immutable.
@@ -14,12 +15,13 @@ import java.util.Optional;
 public final class Message<T> {
     private final IncomingMessage incoming;
     private final T body;
-    private final byte[] payload;
+    // the inflated payload when it differs from the bytes received; null: the received bytes are the payload
+    private final byte @Nullable [] inflated;
 
-    private Message(IncomingMessage incoming, T body, byte[] payload) {
+    private Message(IncomingMessage incoming, T body, byte @Nullable [] inflated) {
         this.incoming = incoming;
         this.body = body;
-        this.payload = payload;
+        this.inflated = inflated;
     }
 
     /**
@@ -32,7 +34,7 @@ public final class Message<T> {
      */
     public static <T> Message<T> of(IncomingMessage incoming, T body) {
         Objects.requireNonNull(incoming, "incoming");
-        return new Message<>(incoming, Objects.requireNonNull(body, "body"), incoming.body());
+        return new Message<>(incoming, Objects.requireNonNull(body, "body"), null);
     }
 
     /**
@@ -67,7 +69,7 @@ public final class Message<T> {
 
     /** @return a copy of the payload bytes (inflated when the body was gzip-encoded) */
     public byte[] rawBody() {
-        return payload.clone();
+        return inflated != null ? inflated.clone() : incoming.body();
     }
 
     /** @return the attributes, unmodifiable */

@@ -94,25 +94,20 @@ final class Settings {
     SignaturePolicy signaturePolicy(Duration ttl, boolean signing) {
         Duration skew = Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS, 0, 3_600));
         Duration limit = ttl.minus(skew);
-        if (!signing) {
-            // nothing is verified: keep the values, checked only once keys are configured
-            Duration maxAge = optional(SLUICE_SIGNATURE_MAX_AGE_SECONDS) == null ? limit
-                    : Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_MAX_AGE_SECONDS, 1, 315_360_000));
-            return new SignaturePolicy(maxAge.isPositive() ? maxAge : ttl, skew, flag(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY));
-        }
-        if (!limit.isPositive()) {
+        Duration maxAge = optional(SLUICE_SIGNATURE_MAX_AGE_SECONDS) == null ? limit
+                : Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_MAX_AGE_SECONDS, 1, 315_360_000));
+        // checked only when keys are configured: without them nothing is verified
+        if (signing && !limit.isPositive()) {
             throw new ConfigurationException(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS,
                     "must be below " + IDEMPOTENCY_TTL_SECONDS + " (" + ttl.toSeconds() + ")");
         }
-        Duration maxAge = optional(SLUICE_SIGNATURE_MAX_AGE_SECONDS) == null ? limit
-                : Duration.ofSeconds(wholeNumber(SLUICE_SIGNATURE_MAX_AGE_SECONDS, 1, 315_360_000));
-        if (maxAge.compareTo(limit) > 0) {
+        if (signing && maxAge.compareTo(limit) > 0) {
             throw new ConfigurationException(SLUICE_SIGNATURE_MAX_AGE_SECONDS, "must be at most " + IDEMPOTENCY_TTL_SECONDS
                     + " (" + ttl.toSeconds() + ") minus " + SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS + " (" + skew.toSeconds()
                     + ") = " + limit.toSeconds() + ", got " + maxAge.toSeconds()
                     + ": a replay accepted after its idempotency record expired would be applied again");
         }
-        return new SignaturePolicy(maxAge, skew, flag(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY));
+        return new SignaturePolicy(maxAge.isPositive() ? maxAge : ttl, skew, flag(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.redrive.SluiceAttributes;
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves a message's idempotency key: attribute, else JSON Pointer into the payload, else the stable id; for a
@@ -27,8 +28,8 @@ public final class IdempotencyKeys {
      * @throws DecodingException when a pointer is configured but the payload has no value there
      */
     public static String resolve(IncomingMessage message, byte[] payload, Optional<JsonPointer> pointer) {
-        String attribute = message.attributes().get(SluiceAttributes.IDEMPOTENCY_KEY);
-        if (attribute != null && !attribute.isBlank()) {
+        String attribute = present(message, SluiceAttributes.IDEMPOTENCY_KEY);
+        if (attribute != null) {
             return attribute;
         }
         return pointer.isPresent() ? atPointer(payload, pointer.get()) : message.id();
@@ -47,20 +48,25 @@ public final class IdempotencyKeys {
      * @throws DecodingException when no signed source yields a key
      */
     public static String resolveSigned(IncomingMessage message, byte[] payload, Optional<JsonPointer> pointer) {
-        String attribute = message.attributes().get(SluiceAttributes.IDEMPOTENCY_KEY);
-        if (attribute != null && !attribute.isBlank()) {
+        String attribute = present(message, SluiceAttributes.IDEMPOTENCY_KEY);
+        if (attribute != null) {
             return attribute;
         }
         if (pointer.isPresent()) {
             return atPointer(payload, pointer.get());
         }
-        String producerId = message.attributes().get(SluiceAttributes.MESSAGE_ID);
-        if (producerId != null && !producerId.isBlank()) {
+        String producerId = present(message, SluiceAttributes.MESSAGE_ID);
+        if (producerId != null) {
             return producerId;
         }
         throw new DecodingException("idempotency key: a signed message takes its key from signed data only, and this one"
                 + " has neither " + SluiceAttributes.IDEMPOTENCY_KEY + " nor " + SluiceAttributes.MESSAGE_ID
                 + " (or configure SLUICE_IDEMPOTENCY_KEY_POINTER)");
+    }
+
+    private static @Nullable String present(IncomingMessage message, String attribute) {
+        String value = message.attributes().get(attribute);
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static String atPointer(byte[] payload, JsonPointer pointer) {

@@ -57,7 +57,9 @@ final class Unwrap<T> {
                 key = signedKeyOnly ? IdempotencyKeys.resolveSigned(message, payload, idempotency.keyPointer())
                         : IdempotencyKeys.resolve(message, payload, idempotency.keyPointer());
             }
-            return new Decoded<>(Message.of(message, decoded, payload), payload, key);
+            // the received bytes are the payload unless they were inflated: no copy on the common path
+            Message<T> handed = payload == body ? Message.of(message, decoded) : Message.of(message, decoded, payload);
+            return new Decoded<>(handed, payload, key);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName() + "|" + codec.getClass().getName()), attempt);
