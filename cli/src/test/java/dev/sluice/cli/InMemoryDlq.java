@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.cli.backend.DlqBackend;
-import dev.sluice.cli.backend.QueueStats;
+import dev.sluice.core.redrive.DeadLetterQueue;
+import dev.sluice.core.redrive.QueueStats;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterSource;
 import dev.sluice.core.redrive.RedriveTarget;
@@ -14,7 +14,7 @@ import java.util.Map;
  * A dead-letter queue in memory that hides received messages until they are removed or released, like SQS; what is
  * redriven to its queue is kept in {@link #redriven}.
  */
-final class InMemoryDlq implements DlqBackend {
+final class InMemoryDlq implements DeadLetterQueue {
     private final String queue;
     final Map<String, DeadLetter> visible = new LinkedHashMap<>();
     final Map<String, DeadLetter> hidden = new LinkedHashMap<>();

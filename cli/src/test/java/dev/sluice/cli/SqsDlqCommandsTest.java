@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -199,5 +200,43 @@ class SqsDlqCommandsTest {
         assertThat(record.get("matched").asInt()).isEqualTo(3);
         assertThat(record.get("moved").asInt()).isZero();
         assertThat(record.get("filter").get("native_move_task").asBoolean()).isTrue();
+    }
+
+    @Test
+    void export_isACompleteBackup_andRestoreKeepsBinaryAndNumberAttributesWithTheirTypes() throws Exception {
+        // GIVEN a dead letter whose producer set a binary and a typed number attribute
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        attributes.put("sluice-original-message-id", MessageAttributeValue.builder().dataType("String").stringValue("o-9").build());
+        attributes.put("sluice-failure-kind", MessageAttributeValue.builder().dataType("String").stringValue("EXHAUSTED").build());
+        attributes.put("thumbprint", MessageAttributeValue.builder().dataType("Binary")
+                .binaryValue(SdkBytes.fromByteArray(new byte[] {0, 1, (byte) 0xff})).build());
+        attributes.put("priority", MessageAttributeValue.builder().dataType("Number.int").stringValue("7").build());
+        attributes.put("tenant", MessageAttributeValue.builder().dataType("String").stringValue("acme").build());
+        sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody("{\"id\":\"o-9\"}")
+                .messageAttributes(attributes));
+        Path file = dir.resolve("backup.jsonl");
+
+        // WHEN exported, then restored from the file into the queue
+        int exported = run("dlq", "export", "--out", file.toString());
+        int restored = run("dlq", "redrive", "--from-file", file.toString(), "--yes",
+                "--audit-log", dir.resolve("audit.jsonl").toString());
+
+        // THEN the file holds every attribute with its type (binary as base64), and the restored copy has them all again
+        assertThat(exported).as(err.toString()).isZero();
+        JsonNode line = new ObjectMapper().readTree(Files.readAllLines(file).getFirst());
+        assertThat(line.at("/typed_attributes/thumbprint/data_type").asText()).isEqualTo("Binary");
+        assertThat(line.at("/typed_attributes/thumbprint/binary_base64").asText()).isEqualTo("AAH/");
+        assertThat(line.at("/typed_attributes/priority/data_type").asText()).isEqualTo("Number.int");
+        assertThat(line.at("/system_properties/SentTimestamp").asText()).isNotBlank();
+        assertThat(restored).as(err.toString()).isZero();
+        List<software.amazon.awssdk.services.sqs.model.Message> copies = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+        assertThat(copies).hasSize(1);
+        Map<String, MessageAttributeValue> copy = copies.getFirst().messageAttributes();
+        assertThat(copy.get("thumbprint").binaryValue().asByteArray()).containsExactly(0, 1, 0xff);
+        assertThat(copy.get("priority").dataType()).isEqualTo("Number.int");
+        assertThat(copy.get("tenant").stringValue()).isEqualTo("acme");
+        assertThat(copy.get("sluice-original-message-id").stringValue()).isEqualTo("o-9");
+        assertThat(copies.getFirst().body()).isEqualTo("{\"id\":\"o-9\"}");
     }
 }

@@ -7,32 +7,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * An SQS dead-letter queue as the redrive engine reads it: {@code ReceiveMessage} hides each message for
  * {@code holdFor} (long enough for one scan), {@link #remove} deletes it, {@link #release} makes it visible
  * again at once ({@code ChangeMessageVisibility 0}). Attributes are unpacked (see the module's attribute
- * packing) and the message's data types and FIFO group are remembered for {@link SqsRedriveTarget}.
- * Bodies are carried as bytes and never parsed.
+ * packing) and each dead letter carries them with their data types, its FIFO group and the system attributes,
+ * so {@link SqsRedriveTarget} and an export keep everything. Bodies are carried as bytes and never parsed.
  */
 public final class SqsDeadLetterSource implements DeadLetterSource {
     private final SqsClient sqs;
     private final String queueUrl;
     private final Duration holdFor;
-    private final ConcurrentMap<String, Held> held = new ConcurrentHashMap<>();
-
-    /** What SQS said about a received message beyond the text attributes. */
-    record Held(Map<String, MessageAttributeValue> typedAttributes, Optional<String> groupId) {}
 
     /**
      * @param sqs the client
@@ -63,44 +56,32 @@ public final class SqsDeadLetterSource implements DeadLetterSource {
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
         List<DeadLetter> deadLetters = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            Map<String, MessageAttributeValue> typed = SqsAttributes.unpack(message.messageAttributes());
-            String sent = message.attributesAsStrings().get(MessageSystemAttributeName.SENT_TIMESTAMP.toString());
-            Instant enqueuedAt = sent == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(sent));
-            held.put(message.receiptHandle(), new Held(typed,
-                    Optional.ofNullable(message.attributesAsStrings().get(MessageSystemAttributeName.MESSAGE_GROUP_ID.toString()))));
-            deadLetters.add(new DeadLetter(message.receiptHandle(), message.messageId(),
-                    message.body().getBytes(StandardCharsets.UTF_8), SqsAttributes.toText(typed), enqueuedAt));
+            deadLetters.add(deadLetter(message));
         }
         return deadLetters;
+    }
+
+    /**
+     * @param message a message received with all attributes and system attributes
+     * @return it as a dead letter: typed attributes unpacked, FIFO group, system attributes, enqueued at its
+     *     {@code SentTimestamp}
+     */
+    static DeadLetter deadLetter(Message message) {
+        Map<String, String> system = new LinkedHashMap<>(message.attributesAsStrings());
+        String sent = system.get(MessageSystemAttributeName.SENT_TIMESTAMP.toString());
+        Instant enqueuedAt = sent == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(sent));
+        return DeadLetter.typed(message.receiptHandle(), message.messageId(), message.body().getBytes(StandardCharsets.UTF_8),
+                SqsAttributes.toCore(SqsAttributes.unpack(message.messageAttributes())), enqueuedAt,
+                system.get(MessageSystemAttributeName.MESSAGE_GROUP_ID.toString()), null, system);
     }
 
     @Override
     public void remove(DeadLetter deadLetter) {
         sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(deadLetter.handle()));
-        held.remove(deadLetter.handle());
     }
 
     @Override
     public void release(DeadLetter deadLetter) {
-        held.remove(deadLetter.handle());
         sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(deadLetter.handle()).visibilityTimeout(0));
-    }
-
-    /**
-     * @param deadLetter a dead letter received from this source
-     * @return its typed attributes, as SQS holds them
-     */
-    Map<String, MessageAttributeValue> typedAttributes(DeadLetter deadLetter) {
-        Held h = held.get(deadLetter.handle());
-        return h == null ? Map.of() : h.typedAttributes();
-    }
-
-    /**
-     * @param deadLetter a dead letter received from this source
-     * @return its FIFO message group, if any
-     */
-    Optional<String> groupId(DeadLetter deadLetter) {
-        Held h = held.get(deadLetter.handle());
-        return h == null ? Optional.empty() : h.groupId();
     }
 }

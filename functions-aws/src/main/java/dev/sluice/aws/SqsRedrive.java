@@ -69,7 +69,7 @@ public final class SqsRedrive {
             throw new IllegalStateException("targetQueueUrl is required for a selective redrive");
         }
         SqsDeadLetterSource source = new SqsDeadLetterSource(sqs, deadLetterQueueUrl, holdFor);
-        SqsRedriveTarget target = new SqsRedriveTarget(sqs, targetQueueUrl, source);
+        SqsRedriveTarget target = new SqsRedriveTarget(sqs, targetQueueUrl);
         return new RedriveEngine(clock, sleeper, auditLog).run(request, source, target, listener);
     }
 

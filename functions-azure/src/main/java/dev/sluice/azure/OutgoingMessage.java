@@ -1,6 +1,8 @@
 package dev.sluice.azure;
 
+import dev.sluice.core.redrive.AttributeValue;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,15 +19,34 @@ import org.jspecify.annotations.Nullable;
  * @param correlationId the correlation id, or null
  * @param contentType the content type, or null
  * @param scheduledEnqueueTime when the copy becomes visible, or null for at once
+ * @param typedProperties the types of properties that are not strings (a redriven copy keeps its original's);
+ *     a property whose text differs from {@code applicationProperties} is sent as the string
  */
 public record OutgoingMessage(String messageId, byte[] body, Map<String, String> applicationProperties,
                               @Nullable String sessionId, @Nullable String correlationId, @Nullable String contentType,
-                              @Nullable Instant scheduledEnqueueTime) {
-    /** Validates and copies. */
+                              @Nullable Instant scheduledEnqueueTime, Map<String, AttributeValue> typedProperties) {
+    /** Validates and copies; text and typed properties are made to agree. */
     public OutgoingMessage {
         Objects.requireNonNull(messageId, "messageId");
         body = Objects.requireNonNull(body, "body").clone();
+        typedProperties = Collections.unmodifiableMap(AttributeValue.retype(applicationProperties, typedProperties));
         applicationProperties = Map.copyOf(applicationProperties);
+    }
+
+    /**
+     * A message whose properties are all strings.
+     *
+     * @param messageId the copy's message id
+     * @param body the body bytes
+     * @param applicationProperties application properties
+     * @param sessionId the session id, or null
+     * @param correlationId the correlation id, or null
+     * @param contentType the content type, or null
+     * @param scheduledEnqueueTime when the copy becomes visible, or null
+     */
+    public OutgoingMessage(String messageId, byte[] body, Map<String, String> applicationProperties, @Nullable String sessionId,
+                           @Nullable String correlationId, @Nullable String contentType, @Nullable Instant scheduledEnqueueTime) {
+        this(messageId, body, applicationProperties, sessionId, correlationId, contentType, scheduledEnqueueTime, Map.of());
     }
 
     /** @return a copy of the body */

@@ -10,9 +10,13 @@ import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClient;
+import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClientBuilder;
+import com.azure.messaging.servicebus.administration.models.QueueRuntimeProperties;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import dev.sluice.azure.internal.ServiceBusMessages;
+import dev.sluice.core.redrive.QueueStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,21 +25,26 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@link MessagePublisher} and {@link QueueReader} on the Azure SDK ({@code azure-messaging-servicebus}):
+ * {@link MessagePublisher}, {@link QueueReader} and {@link QueueInspector} on the Azure SDK ({@code azure-messaging-servicebus}):
  * one AMQP connection, one sender per queue, peek-lock receivers without prefetch. Authenticates with
  * managed identity ({@code DefaultAzureCredential}) or, for local development, a connection string.
  * Create it once per function instance (a static field) and reuse it; it is thread-safe.
  */
-public final class ServiceBusMessaging implements MessagePublisher, QueueReader, AutoCloseable {
+public final class ServiceBusMessaging implements MessagePublisher, QueueReader, QueueInspector, AutoCloseable {
     private final ServiceBusClientBuilder clients;
+    private final Supplier<ServiceBusAdministrationClient> administration;
+    private volatile @Nullable ServiceBusAdministrationClient admin;
     private final Map<String, ServiceBusSenderClient> senders = new ConcurrentHashMap<>();
     private final Map<String, ServiceBusReceiverClient> receivers = new ConcurrentHashMap<>();
     private final Map<String, ServiceBusReceivedMessage> locked = new ConcurrentHashMap<>();
 
-    private ServiceBusMessaging(ServiceBusClientBuilder clients) {
+    private ServiceBusMessaging(ServiceBusClientBuilder clients, Supplier<ServiceBusAdministrationClient> administration) {
         this.clients = clients;
+        this.administration = administration;
     }
 
     /**
@@ -61,7 +70,8 @@ public final class ServiceBusMessaging implements MessagePublisher, QueueReader,
     public static ServiceBusMessaging withCredential(String fullyQualifiedNamespace, TokenCredential credential) {
         return new ServiceBusMessaging(new ServiceBusClientBuilder()
                 .fullyQualifiedNamespace(Objects.requireNonNull(fullyQualifiedNamespace, "fullyQualifiedNamespace"))
-                .credential(Objects.requireNonNull(credential, "credential")));
+                .credential(Objects.requireNonNull(credential, "credential")),
+                () -> new ServiceBusAdministrationClientBuilder().credential(fullyQualifiedNamespace, credential).buildClient());
     }
 
     /**
@@ -70,7 +80,8 @@ public final class ServiceBusMessaging implements MessagePublisher, QueueReader,
      */
     public static ServiceBusMessaging withConnectionString(String connectionString) {
         return new ServiceBusMessaging(new ServiceBusClientBuilder()
-                .connectionString(Objects.requireNonNull(connectionString, "connectionString")));
+                .connectionString(Objects.requireNonNull(connectionString, "connectionString")),
+                () -> new ServiceBusAdministrationClientBuilder().connectionString(connectionString).buildClient());
     }
 
     @Override
@@ -158,6 +169,34 @@ public final class ServiceBusMessaging implements MessagePublisher, QueueReader,
         ServiceBusReceivedMessage sdk = held(message);
         receivers.get(path).abandon(sdk);
         locked.remove(message.lockToken());
+    }
+
+    /** Counts through the administration client (HTTPS), created on first use. */
+    @Override
+    public QueueStats stats(String path) {
+        ServiceBusAdministrationClient client = admin;
+        if (client == null) {
+            client = administration.get();
+            admin = client;
+        }
+        if (path.endsWith(DEAD_LETTER_SUFFIX)) {
+            QueueRuntimeProperties p = client.getQueueRuntimeProperties(path.substring(0, path.length() - DEAD_LETTER_SUFFIX.length()));
+            return new QueueStats(path, p.getDeadLetterMessageCount(), 0, null);
+        }
+        QueueRuntimeProperties p = client.getQueueRuntimeProperties(path);
+        return new QueueStats(path, p.getActiveMessageCount(), 0, null);
+    }
+
+    /** Peeks through a receiver of its own, closed after the peek. */
+    @Override
+    public List<ReceivedMessage> peek(String path, int max) {
+        List<ReceivedMessage> peeked = new ArrayList<>();
+        try (ServiceBusReceiverClient receiver = newReceiver(path)) {
+            for (ServiceBusReceivedMessage sdk : receiver.peekMessages(max)) {
+                peeked.add(ServiceBusMessages.fromSdk(sdk));
+            }
+        }
+        return peeked;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sluice.azure;
 
+import dev.sluice.core.redrive.AttributeValue;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.DeadLetterSource;
 import dev.sluice.core.redrive.RedriveTarget;
@@ -21,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * its parking queue (messages Sluice dead-lettered). A redriven copy keeps body, session id, correlation
  * id and application properties; the failure description, Service Bus's dead-letter properties and
  * {@code sluice-attempt} are dropped and {@code sluice-redrive-count} is added, so idempotency still
- * recognises messages that had already succeeded. The original is completed only after its copy is sent.
+ * recognises messages that had already succeeded. Property types (binary included) and the content type come from
+ * the dead letter itself, so a copy restored from an export keeps them too. The original is completed only after its
+ * copy is sent.
  *
  * <pre>{@code
  * ServiceBusRedrive redrive = ServiceBusRedrive.of(messaging, messaging);
@@ -36,7 +39,8 @@ public final class ServiceBusRedrive {
     private final QueueReader reader;
     private final MessagePublisher publisher;
     private final Duration receiveWait;
-    private final Map<String, ReceivedMessage> held = new ConcurrentHashMap<>();
+    // the messages received and not yet settled, by handle: the lock a remove or release settles
+    private final Map<String, ReceivedMessage> locked = new ConcurrentHashMap<>();
 
     private ServiceBusRedrive(QueueReader reader, MessagePublisher publisher, Duration receiveWait) {
         this.reader = Objects.requireNonNull(reader, "reader");
@@ -100,9 +104,8 @@ public final class ServiceBusRedrive {
             List<DeadLetter> letters = new ArrayList<>();
             for (ReceivedMessage message : reader.receive(path, max, receiveWait)) {
                 String handle = path + "|" + message.lockToken();
-                held.put(handle, message);
-                letters.add(new DeadLetter(handle, message.messageId(), message.body(), message.applicationProperties(),
-                        message.enqueuedAt()));
+                locked.put(handle, message);
+                letters.add(message.toDeadLetter(handle));
             }
             return letters;
         }
@@ -118,7 +121,7 @@ public final class ServiceBusRedrive {
         }
 
         private ReceivedMessage take(DeadLetter deadLetter) {
-            ReceivedMessage message = held.remove(deadLetter.handle());
+            ReceivedMessage message = locked.remove(deadLetter.handle());
             if (message == null) {
                 throw new IllegalStateException("dead letter " + deadLetter.providerMessageId() + " is not held by this redrive");
             }
@@ -140,15 +143,14 @@ public final class ServiceBusRedrive {
 
         @Override
         public void send(DeadLetter deadLetter, byte[] body, Map<String, String> attributes) {
-            ReceivedMessage original = held.get(deadLetter.handle());
             Map<String, String> properties = new LinkedHashMap<>(attributes);
             properties.keySet().removeAll(SERVICE_BUS_DEAD_LETTER_PROPERTIES);
             properties.putIfAbsent(SluiceAttributes.ORIGINAL_MESSAGE_ID, deadLetter.originalMessageId());
+            Map<String, AttributeValue> typed = deadLetter.typed(properties);
+            typed.keySet().removeAll(SERVICE_BUS_DEAD_LETTER_PROPERTIES);
             publisher.publish(queue, List.of(new OutgoingMessage(UUID.randomUUID().toString(), body, properties,
-                    original == null ? null : original.sessionId(),
-                    original == null ? null : original.correlationId(),
-                    original == null ? null : original.contentType(),
-                    null)));
+                    deadLetter.groupId(), deadLetter.systemProperties().get(DeadLetter.CORRELATION_ID), deadLetter.contentType(),
+                    null, typed)));
         }
     }
 }

@@ -1,12 +1,14 @@
 package dev.sluice.cli.backend;
 
-/** Opens the back end the options name; tests substitute their own. */
+import dev.sluice.core.redrive.DeadLetterQueue;
+
+/** Opens the dead-letter queue the options name; tests substitute their own. */
 @FunctionalInterface
 public interface BackendFactory {
     /**
      * @param options the queue options
-     * @return an open back end
+     * @return an open dead-letter queue
      * @throws IllegalArgumentException when the options name no queue
      */
-    DlqBackend open(QueueOptions options);
+    DeadLetterQueue open(QueueOptions options);
 }

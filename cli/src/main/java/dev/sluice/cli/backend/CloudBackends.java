@@ -1,8 +1,23 @@
 package dev.sluice.cli.backend;
 
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import dev.sluice.aws.SqsDeadLetterQueue;
+import dev.sluice.azure.ServiceBusDeadLetterQueue;
+import dev.sluice.azure.ServiceBusMessaging;
+import dev.sluice.core.redrive.DeadLetterQueue;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
-/** Opens the AWS or Service Bus back end the options name. */
+/**
+ * Opens the AWS or Service Bus dead-letter queue the options name: builds the provider's client from the options
+ * and the environment, and hands it to the adapter's {@link DeadLetterQueue}. This is all the CLI knows of a cloud.
+ */
 public final class CloudBackends implements BackendFactory {
     /** The environment variable holding a Service Bus connection string (else Entra ID is used). */
     public static final String SERVICEBUS_CONNECTION_STRING = "SERVICEBUS_CONNECTION_STRING";
@@ -20,13 +35,47 @@ public final class CloudBackends implements BackendFactory {
     }
 
     @Override
-    public DlqBackend open(QueueOptions options) {
+    public DeadLetterQueue open(QueueOptions options) {
         if (options.aws != null) {
-            return SqsDlqBackend.open(options.aws);
+            return SqsDeadLetterQueue.openOwning(sqs(options.aws), options.aws.queue);
         }
         if (options.serviceBus != null) {
-            return ServiceBusDlqBackend.open(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING));
+            return ServiceBusDeadLetterQueue.of(options.serviceBus.queue, options.serviceBus.parking,
+                    serviceBus(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING)));
         }
         throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
+    }
+
+    /**
+     * @param options the AWS options
+     * @return a client built from region, profile and endpoint
+     */
+    public static SqsClient sqs(QueueOptions.Aws options) {
+        SqsClientBuilder builder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (options.region != null) {
+            builder.region(Region.of(options.region));
+        }
+        if (options.profile != null) {
+            builder.credentialsProvider(ProfileCredentialsProvider.create(options.profile));
+        }
+        if (options.endpoint != null) {
+            builder.endpointOverride(options.endpoint);
+            if (options.region == null) {
+                builder.region(Region.US_EAST_1);
+            }
+            if (options.profile == null) {
+                // local engines accept any credentials; a developer machine may have none configured
+                builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+            }
+        }
+        return builder.build();
+    }
+
+    private static ServiceBusMessaging serviceBus(QueueOptions.ServiceBus options, String connectionString) {
+        if (connectionString != null && !connectionString.isBlank()) {
+            return ServiceBusMessaging.withConnectionString(connectionString);
+        }
+        String fqdn = options.namespace.contains(".") ? options.namespace : options.namespace + ".servicebus.windows.net";
+        return ServiceBusMessaging.withCredential(fqdn, new DefaultAzureCredentialBuilder().build());
     }
 }

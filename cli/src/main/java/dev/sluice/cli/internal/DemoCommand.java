@@ -4,12 +4,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.aws.SqsBatchConsumer;
+import dev.sluice.aws.SqsDeadLetterQueue;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.local.MotoServer;
 import dev.sluice.cli.ExitCodes;
 import dev.sluice.cli.SluiceCli;
 import dev.sluice.cli.backend.CloudBackends;
-import dev.sluice.cli.backend.SqsDlqBackend;
 import dev.sluice.cli.internal.demo.Order;
 import dev.sluice.cli.internal.demo.OrderHandler;
 import dev.sluice.core.HandlerContext;
@@ -159,7 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
                 boolean settled = await(err, metrics, () -> ledger.applied("good") == GOOD && ledger.applied("flaky") == FLAKY
                         && ledger.applied("fifo") == FIFO && depth(sqs, queues.dlqUrl) == BLOCKED + UNDECODABLE.size()
                         && depth(sqs, queues.queueUrl) == 0 && depth(sqs, queues.fifoUrl) == 0);
-                List<DeadLetter> dead = browse(sqs, queues.dlqUrl);
+                List<DeadLetter> dead = browse(sqs, queues.queueUrl);
                 Map<String, Object> phase1 = summary(ledger, metrics, dead);
                 table(out, "Phase 1: the handler as deployed" + (settled ? "" : " (did NOT settle in time)"), ledger, dead, metrics);
 
@@ -169,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
                 int redrive = redrive(engines, out);
                 boolean settled2 = await(err, metrics, () -> ledger.applied("blocked") == BLOCKED
                         && depth(sqs, queues.dlqUrl) == UNDECODABLE.size() && depth(sqs, queues.queueUrl) == 0);
-                dead = browse(sqs, queues.dlqUrl);
+                dead = browse(sqs, queues.queueUrl);
                 table(out, "Phase 2: after the fix and the redrive" + (settled2 ? "" : " (did NOT settle in time)"), ledger, dead, metrics);
 
                 List<String> violations = invariants(ledger, dead, redrive, settled && settled2);
@@ -329,8 +329,9 @@ public final class DemoCommand implements Callable<Integer> {
                 .attributes().values().stream().mapToLong(Long::parseLong).sum();
     }
 
-    private static List<DeadLetter> browse(SqsClient sqs, String dlqUrl) {
-        return SqsDlqBackend.browse(sqs, dlqUrl, 1000);
+    private static List<DeadLetter> browse(SqsClient sqs, String queueUrl) {
+        // the queue's redrive policy names its DLQ; the client stays open for the demo
+        return SqsDeadLetterQueue.open(sqs, queueUrl).browse(1000);
     }
 
     private int redrive(DemoEngines engines, PrintWriter out) throws Exception {

@@ -2,10 +2,10 @@ package dev.sluice.cli.internal;
 
 import dev.sluice.cli.ExitCodes;
 import dev.sluice.cli.backend.BackendFactory;
-import dev.sluice.cli.backend.DlqBackend;
-import dev.sluice.cli.backend.NativeRedrive;
+import dev.sluice.core.redrive.DeadLetterQueue;
+import dev.sluice.core.redrive.MoveTasks;
 import dev.sluice.cli.backend.QueueOptions;
-import dev.sluice.cli.backend.QueueStats;
+import dev.sluice.core.redrive.QueueStats;
 import dev.sluice.core.pipeline.FailureKind;
 import dev.sluice.core.redrive.AuditRecord;
 import dev.sluice.core.redrive.DeadLetter;
@@ -77,13 +77,13 @@ public final class DlqCommands {
         OutputFormat output = OutputFormat.text;
     }
 
-    DlqBackend open(Common common) {
+    DeadLetterQueue open(Common common) {
         return backends.open(common.queue);
     }
 
-    int withNativeRedrive(Common common, CommandSpec spec, java.util.function.ToIntFunction<NativeRedrive> action) {
-        try (DlqBackend backend = open(common)) {
-            NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+    int withMoveTasks(Common common, CommandSpec spec, java.util.function.ToIntFunction<MoveTasks> action) {
+        try (DeadLetterQueue backend = open(common)) {
+            MoveTasks nativeRedrive = backend.moveTasks().orElse(null);
             if (nativeRedrive == null) {
                 spec.commandLine().getErr().println("move tasks exist on AWS SQS only");
                 return ExitCodes.USAGE;
@@ -134,7 +134,7 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            try (DlqBackend backend = parent.open(common)) {
+            try (DeadLetterQueue backend = parent.open(common)) {
                 QueueStats stats = backend.stats();
                 DeadLetterScan read = DeadLetterScan.of(backend.browse(scan), scan, stats.visible(), Instant.now());
                 // a provider that reports the oldest age (none does yet) knows better than a bounded scan
@@ -189,7 +189,7 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            try (DlqBackend backend = parent.open(common)) {
+            try (DeadLetterQueue backend = parent.open(common)) {
                 List<DeadLetter> letters = backend.browse(max);
                 List<DeadLetterInspection.Group> groups = DeadLetterInspection.group(letters);
                 PrintWriter out = out(spec);
@@ -314,7 +314,7 @@ public final class DlqCommands {
                             + " repeating an earlier line's provider message id");
                 }
             }
-            try (DlqBackend backend = parent.open(common)) {
+            try (DeadLetterQueue backend = parent.open(common)) {
                 if (nativeMode) {
                     return startNative(backend, out, err);
                 }
@@ -360,8 +360,8 @@ public final class DlqCommands {
             }
         }
 
-        private int startNative(DlqBackend backend, PrintWriter out, PrintWriter err) {
-            NativeRedrive nativeRedrive = backend.nativeRedrive().orElse(null);
+        private int startNative(DeadLetterQueue backend, PrintWriter out, PrintWriter err) {
+            MoveTasks nativeRedrive = backend.moveTasks().orElse(null);
             if (nativeRedrive == null) {
                 err.println("--native is available for AWS SQS only");
                 return ExitCodes.USAGE;
@@ -523,7 +523,7 @@ public final class DlqCommands {
 
         @Override
         public Integer call() throws IOException {
-            try (DlqBackend backend = parent.open(common)) {
+            try (DeadLetterQueue backend = parent.open(common)) {
                 List<DeadLetter> letters = backend.browse(max);
                 if (file == null) {
                     DeadLetterInspection.exportJsonLines(letters, out(spec));
@@ -570,8 +570,8 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            return parent.withNativeRedrive(common, spec, nativeRedrive -> {
-                List<NativeRedrive.Task> tasks = new ArrayList<>(nativeRedrive.list());
+            return parent.withMoveTasks(common, spec, nativeRedrive -> {
+                List<MoveTasks.Task> tasks = new ArrayList<>(nativeRedrive.list());
                 PrintWriter out = out(spec);
                 if (common.output == OutputFormat.json) {
                     out.println(Json.write(tasks.stream().map(t -> {
@@ -606,7 +606,7 @@ public final class DlqCommands {
 
         @Override
         public Integer call() {
-            return parent.withNativeRedrive(common, spec, nativeRedrive -> {
+            return parent.withMoveTasks(common, spec, nativeRedrive -> {
                 nativeRedrive.cancel(handle);
                 out(spec).println("Cancelled " + safe(handle));
                 return ExitCodes.OK;

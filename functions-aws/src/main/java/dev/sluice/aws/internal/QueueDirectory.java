@@ -100,6 +100,24 @@ public final class QueueDirectory {
         }
     }
 
+    /**
+     * @param redriveAllowPolicy a dead-letter queue's {@code RedriveAllowPolicy} attribute, or null
+     * @return the one source queue its {@code sourceQueueArns} names; empty when it names none, several, or is
+     *     unreadable
+     */
+    public static Optional<QueueArn> redriveAllowSource(@Nullable String redriveAllowPolicy) {
+        if (redriveAllowPolicy == null || redriveAllowPolicy.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode arns = MAPPER.readTree(redriveAllowPolicy).path("sourceQueueArns");
+            JsonNode only = arns.isArray() && arns.size() == 1 ? arns.get(0) : arns.isTextual() ? arns : null;
+            return only == null ? Optional.empty() : Optional.of(QueueArn.parse(only.asText()));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** @return the URLs resolved so far, by ARN (for tests and priming) */
     public Map<String, String> resolved() {
         return Map.copyOf(urlsByArn);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.core.redrive.AttributeValue;
 import dev.sluice.core.redrive.SluiceAttributes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -175,22 +176,32 @@ public final class SqsAttributes {
     }
 
     /**
-     * @param text text attributes
-     * @param typedOriginals the same message's typed attributes, whose data types are kept where the text
-     *     is unchanged
-     * @return typed attributes in the order of {@code text}, plus binary originals not in {@code text}
+     * @param attributes SQS attributes, unpacked
+     * @return them as the core's typed attributes, data types kept
      */
-    public static Map<String, MessageAttributeValue> retype(Map<String, String> text,
-                                                            Map<String, MessageAttributeValue> typedOriginals) {
-        Map<String, MessageAttributeValue> typed = new LinkedHashMap<>();
-        text.forEach((name, value) -> {
-            MessageAttributeValue original = typedOriginals.get(name);
-            typed.put(name, original != null && value.equals(original.stringValue()) ? original : string(value));
-        });
-        typedOriginals.forEach((name, value) -> {
+    public static Map<String, AttributeValue> toCore(Map<String, MessageAttributeValue> attributes) {
+        Map<String, AttributeValue> typed = new LinkedHashMap<>();
+        attributes.forEach((name, value) -> {
+            String type = value.dataType() == null ? AttributeValue.STRING : value.dataType();
             if (value.binaryValue() != null) {
-                typed.putIfAbsent(name, value);
+                typed.put(name, AttributeValue.binary(type, value.binaryValue().asByteArray()));
+            } else if (value.stringValue() != null) {
+                typed.put(name, AttributeValue.text(type, value.stringValue()));
             }
+        });
+        return typed;
+    }
+
+    /**
+     * @param attributes the core's typed attributes
+     * @return them as SQS attributes (not yet packed), data types kept
+     */
+    public static Map<String, MessageAttributeValue> fromCore(Map<String, AttributeValue> attributes) {
+        Map<String, MessageAttributeValue> typed = new LinkedHashMap<>();
+        attributes.forEach((name, value) -> {
+            MessageAttributeValue.Builder b = MessageAttributeValue.builder().dataType(value.dataType());
+            byte[] bytes = value.binary();
+            typed.put(name, bytes != null ? b.binaryValue(SdkBytes.fromByteArray(bytes)).build() : b.stringValue(value.text()).build());
         });
         return typed;
     }

@@ -3,8 +3,10 @@ package dev.sluice.azure.testing;
 import dev.sluice.azure.MessagePublisher;
 import dev.sluice.azure.MessageRejectedException;
 import dev.sluice.azure.OutgoingMessage;
+import dev.sluice.azure.QueueInspector;
 import dev.sluice.azure.QueueReader;
 import dev.sluice.azure.ReceivedMessage;
+import dev.sluice.core.redrive.QueueStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * deferral, or the partial failure of a batch send other than an injected refusal (a send that fails
  * here sends nothing).
  */
-public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
+public final class InMemoryServiceBus implements MessagePublisher, QueueReader, QueueInspector {
     /**
      * A queue's settings.
      *
@@ -305,11 +307,35 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader {
             s.deliveryCount++;
             s.lockToken = UUID.randomUUID().toString();
             s.lockedUntil = now.plus(q.settings.lockDuration());
-            OutgoingMessage m = s.message;
-            received.add(new ReceivedMessage(s.lockToken, m.messageId(), m.body(), s.properties, m.sessionId(),
-                    m.correlationId(), m.contentType(), s.activeAt, s.deliveryCount));
+            received.add(received(s, s.lockToken));
         }
         return received;
+    }
+
+    private static ReceivedMessage received(Stored s, String lockToken) {
+        OutgoingMessage m = s.message;
+        Map<String, String> system = new LinkedHashMap<>();
+        system.put("SequenceNumber", Long.toString(s.sequenceNumber));
+        system.put("DeliveryCount", Integer.toString(s.deliveryCount));
+        system.put("EnqueuedTimeUtc", s.activeAt.toString());
+        return new ReceivedMessage(lockToken, m.messageId(), m.body(), s.properties, m.sessionId(), m.correlationId(),
+                m.contentType(), s.activeAt, s.deliveryCount, m.typedProperties(), system);
+    }
+
+    /** Service Bus counts active messages (scheduled ones are not); in a dead-letter sub-queue every message. */
+    @Override
+    public synchronized QueueStats stats(String path) {
+        Instant now = clock.instant();
+        return new QueueStats(path, queue(path).messages.stream().filter(s -> !s.activeAt.isAfter(now)).count(), 0, null);
+    }
+
+    /** Peeks from the front in sequence order, locked messages included (as Service Bus does), without locking. */
+    @Override
+    public synchronized List<ReceivedMessage> peek(String path, int max) {
+        Instant now = clock.instant();
+        return queue(path).messages.stream().filter(s -> !s.activeAt.isAfter(now))
+                .sorted(Comparator.comparingLong((Stored s) -> s.sequenceNumber)).limit(max)
+                .map(s -> received(s, "peek-" + s.sequenceNumber)).toList();
     }
 
     private Stored locked(Queue q, ReceivedMessage message) {

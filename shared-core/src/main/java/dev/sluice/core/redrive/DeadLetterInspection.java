@@ -191,6 +191,26 @@ public final class DeadLetterInspection {
                 json.put(ExportFormat.ENQUEUED_AT, d.enqueuedAt().toString());
                 json.put(ExportFormat.ATTRIBUTES, new java.util.TreeMap<>(d.attributes()));
                 json.put(ExportFormat.BODY_BASE64, Base64.getEncoder().encodeToString(d.body()));
+                Map<String, Object> typed = new java.util.TreeMap<>();
+                d.typedAttributes().forEach((name, value) -> {
+                    Map<String, Object> v = new LinkedHashMap<>();
+                    v.put(ExportFormat.DATA_TYPE, value.dataType());
+                    byte[] bytes = value.binary();
+                    if (bytes != null) {
+                        v.put(ExportFormat.BINARY_BASE64, Base64.getEncoder().encodeToString(bytes));
+                    } else {
+                        v.put(ExportFormat.STRING_VALUE, value.text());
+                    }
+                    typed.put(name, v);
+                });
+                json.put(ExportFormat.TYPED_ATTRIBUTES, typed);
+                if (d.groupId() != null) {
+                    json.put(ExportFormat.GROUP_ID, d.groupId());
+                }
+                if (d.contentType() != null) {
+                    json.put(ExportFormat.CONTENT_TYPE, d.contentType());
+                }
+                json.put(ExportFormat.SYSTEM_PROPERTIES, new java.util.TreeMap<>(d.systemProperties()));
                 out.write(MAPPER.writeValueAsString(json));
                 out.write('\n');
             }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An export file ({@link ExportFormat}, as {@link DeadLetterInspection#exportJsonLines} writes it) as a redrive
@@ -181,7 +182,70 @@ public final class ExportFileSource implements DeadLetterSource {
         } else if (!originalId.isBlank() && !originalId.equals(providerId)) {
             attributes.put(SluiceAttributes.ORIGINAL_MESSAGE_ID, originalId);
         }
-        return new DeadLetter("line-" + lineNumber, providerId, body, attributes, enqueuedAt);
+        return new DeadLetter("line-" + lineNumber, providerId, body, attributes, enqueuedAt, typed(file, lineNumber, json),
+                optionalText(file, lineNumber, json, ExportFormat.GROUP_ID),
+                optionalText(file, lineNumber, json, ExportFormat.CONTENT_TYPE),
+                strings(file, lineNumber, json, ExportFormat.SYSTEM_PROPERTIES));
+    }
+
+    private static Map<String, AttributeValue> typed(Path file, int lineNumber, JsonNode json) {
+        JsonNode typedJson = json.get(ExportFormat.TYPED_ATTRIBUTES);
+        Map<String, AttributeValue> typed = new LinkedHashMap<>();
+        if (typedJson == null) {
+            return typed;
+        }
+        if (!typedJson.isObject()) {
+            throw new MalformedExportException(file, lineNumber, ExportFormat.TYPED_ATTRIBUTES + " is not an object");
+        }
+        for (Map.Entry<String, JsonNode> e : typedJson.properties()) {
+            JsonNode v = e.getValue();
+            JsonNode type = v.get(ExportFormat.DATA_TYPE);
+            JsonNode text = v.get(ExportFormat.STRING_VALUE);
+            JsonNode binary = v.get(ExportFormat.BINARY_BASE64);
+            try {
+                if (type == null || !type.isTextual()) {
+                    throw new IllegalArgumentException("no " + ExportFormat.DATA_TYPE);
+                }
+                typed.put(e.getKey(), binary != null && binary.isTextual()
+                        ? AttributeValue.binary(type.textValue(), Base64.getDecoder().decode(binary.textValue()))
+                        : AttributeValue.text(type.textValue(), text == null || !text.isTextual() ? null : text.textValue()));
+            } catch (IllegalArgumentException problem) {
+                // the problem names types and fields, never the value
+                throw new MalformedExportException(file, lineNumber, ExportFormat.TYPED_ATTRIBUTES + " holds an attribute "
+                        + "that is not a typed value (" + ExportFormat.DATA_TYPE + " with " + ExportFormat.STRING_VALUE + " or "
+                        + ExportFormat.BINARY_BASE64 + ")");
+            }
+        }
+        return typed;
+    }
+
+    private static @Nullable String optionalText(Path file, int lineNumber, JsonNode json, String field) {
+        JsonNode value = json.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new MalformedExportException(file, lineNumber, field + " is not a string");
+        }
+        return value.textValue();
+    }
+
+    private static Map<String, String> strings(Path file, int lineNumber, JsonNode json, String field) {
+        JsonNode object = json.get(field);
+        Map<String, String> strings = new LinkedHashMap<>();
+        if (object == null || object.isNull()) {
+            return strings;
+        }
+        if (!object.isObject()) {
+            throw new MalformedExportException(file, lineNumber, field + " is not an object");
+        }
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new MalformedExportException(file, lineNumber, field + " holds a value that is not a string");
+            }
+            strings.put(e.getKey(), e.getValue().textValue());
+        }
+        return strings;
     }
 
     private static String text(Path file, int lineNumber, JsonNode json, String field) {

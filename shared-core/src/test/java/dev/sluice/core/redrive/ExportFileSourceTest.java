@@ -105,6 +105,44 @@ class ExportFileSourceTest {
     }
 
     @Test
+    void open_readsBackTypedAttributesGroupContentTypeAndSystemProperties_exactly() throws Exception {
+        // GIVEN an export of a dead letter with a binary and a typed number attribute, a group, a content type and
+        // the provider's system properties
+        Map<String, AttributeValue> typed = new java.util.LinkedHashMap<>();
+        dead("p1", "o-1", FailureKind.EXHAUSTED, new byte[] {1}).attributes().forEach((k, v) -> typed.put(k, AttributeValue.string(v)));
+        typed.put("thumbprint", AttributeValue.binary("Binary.sha1", new byte[] {0, (byte) 0xff}));
+        typed.put("priority", AttributeValue.text("Number.int", "7"));
+        DeadLetter letter = DeadLetter.typed("h-p1", "p1", new byte[] {1}, typed, T0, "customer-1", "application/json",
+                Map.of("SequenceNumber", "42", "DeliveryCount", "10"));
+        Path file = export(List.of(letter));
+
+        // WHEN read back
+        DeadLetter read = ExportFileSource.open(file).deadLetters().getFirst();
+
+        // THEN nothing is lost: types, bytes, group, content type, system properties
+        assertThat(read.typedAttributes()).isEqualTo(letter.typedAttributes());
+        assertThat(read.typedAttributes().get("thumbprint").binary()).containsExactly(0, 0xff);
+        assertThat(read.attributes()).doesNotContainKey("thumbprint").containsEntry("priority", "7");
+        assertThat(read.groupId()).isEqualTo("customer-1");
+        assertThat(read.contentType()).isEqualTo("application/json");
+        assertThat(read.systemProperties()).containsEntry("SequenceNumber", "42").containsEntry("DeliveryCount", "10");
+    }
+
+    @Test
+    void open_readsAnExportWrittenBeforeTypedAttributes_asStrings() throws Exception {
+        // GIVEN a line in the first export format: text attributes only
+        Path file = dir.resolve("old.jsonl");
+        Files.writeString(file, "{\"provider_message_id\":\"p1\",\"original_message_id\":\"o-1\",\"enqueued_at\":"
+                + "\"2026-11-24T10:00:00Z\",\"attributes\":{\"sluice-original-message-id\":\"o-1\",\"n\":\"5\"},\"body_base64\":\"AQ==\"}\n");
+
+        DeadLetter read = ExportFileSource.open(file).deadLetters().getFirst();
+
+        assertThat(read.typedAttributes()).containsEntry("n", AttributeValue.string("5"));
+        assertThat(read.groupId()).isNull();
+        assertThat(read.systemProperties()).isEmpty();
+    }
+
+    @Test
     void release_handsTheDeadLetterBackInFileOrder() throws Exception {
         // GIVEN an export of two dead letters, both received
         ExportFileSource source = ExportFileSource.open(export(List.of(
@@ -145,6 +183,11 @@ class ExportFileSourceTest {
         "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{\"a\":1},\"body_base64\":\"\"}",
         "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"%%%\"}",
         "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{\"sluice-original-message-id\":\"o-8\"},\"body_base64\":\"\"}",
+        "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\",\"typed_attributes\":{\"a\":{\"data_type\":\"Blob\",\"string_value\":\"x\"}}}",
+        "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\",\"typed_attributes\":{\"a\":{\"data_type\":\"Binary\",\"binary_base64\":\"%%%\"}}}",
+        "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\",\"typed_attributes\":{\"a\":{\"string_value\":\"x\"}}}",
+        "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\",\"group_id\":7}",
+        "{\"provider_message_id\":\"p9\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\",\"system_properties\":{\"SequenceNumber\":7}}",
         "{\"provider_message_id\":\"p9\",\"provider_message_id\":\"p8\",\"original_message_id\":\"o-9\",\"enqueued_at\":\"2026-11-24T10:00:00Z\",\"attributes\":{},\"body_base64\":\"\"}"
     })
     void open_failsOnAMalformedLine_namingItsNumber_beforeAnythingIsRead(String badLine) throws Exception {

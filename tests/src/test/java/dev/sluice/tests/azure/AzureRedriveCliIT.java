@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.azure.CosmosIdempotencyStore;
 import dev.sluice.azure.OutgoingMessage;
 import dev.sluice.azure.QueueReader;
+import dev.sluice.azure.ServiceBusDeadLetterQueue;
+import dev.sluice.azure.ServiceBusRedrive;
 import dev.sluice.azure.ServiceBusBatchConsumer;
 import dev.sluice.azure.testing.FunctionsHostSimulator;
 import dev.sluice.azure.testing.InMemoryServiceBus;
@@ -12,8 +14,6 @@ import dev.sluice.azure.testing.LocalCosmosExtension;
 import dev.sluice.azure.testing.ManualClock;
 import dev.sluice.azure.testing.Order;
 import dev.sluice.cli.SluiceCli;
-import dev.sluice.cli.backend.QueueStats;
-import dev.sluice.cli.backend.ServiceBusDlqBackend;
 import dev.sluice.core.PermanentFailureException;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.idempotency.IdempotencyOptions;
@@ -47,7 +47,7 @@ import picocli.CommandLine;
 /**
  * The operator's round trip on Azure: an outage parks orders and sends others to Service Bus's own
  * {@code $DeadLetterQueue}; after the outage {@code sluice dlq stats / inspect / export / redrive} (the real
- * command line over a {@link ServiceBusDlqBackend} on the broker model) moves them back, the consumer
+ * command line over a {@link ServiceBusDeadLetterQueue} on the broker model) moves them back, the consumer
  * processes the ones that never succeeded, and skips as duplicates the ones that had.
  */
 class AzureRedriveCliIT {
@@ -110,25 +110,6 @@ class AzureRedriveCliIT {
     }
 
     /** Counts and peeks straight from the broker model, as the SDK's administration client and peek do. */
-    private ServiceBusDlqBackend.Inspector inspector() {
-        return new ServiceBusDlqBackend.Inspector() {
-            @Override
-            public QueueStats stats(String path) {
-                return new QueueStats(path, broker.messages(path).size(), 0, null);
-            }
-
-            @Override
-            public List<DeadLetter> peek(String path, int max) {
-                return broker.messages(path).stream().limit(max)
-                        .map(s -> new DeadLetter(s.message().messageId(), s.message().messageId(), s.message().body(),
-                                s.properties(), s.activeAt()))
-                        .toList();
-            }
-
-            @Override
-            public void close() {}
-        };
-    }
 
     /** Runs {@code sluice <args>} with the backend the options ask for; returns exit code and output. */
     private record Run(int exitCode, String out, String err) {}
@@ -136,8 +117,8 @@ class AzureRedriveCliIT {
     private Run sluice(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = SluiceCli.commandLine(options -> new ServiceBusDlqBackend(options.serviceBus.queue,
-                options.serviceBus.parking, broker, broker, inspector(), () -> { }), new BufferedReader(new StringReader("")));
+        CommandLine cli = SluiceCli.commandLine(options -> ServiceBusDeadLetterQueue.of(options.serviceBus.queue,
+                options.serviceBus.parking, ServiceBusRedrive.of(broker, broker), broker, () -> { }), new BufferedReader(new StringReader("")));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

@@ -1,12 +1,13 @@
-package dev.sluice.cli.backend;
+package dev.sluice.core.redrive;
 
-import dev.sluice.core.redrive.AuditLog;
-import dev.sluice.core.redrive.RedriveRequest;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** A provider's own redrive (SQS message move tasks): fast, keeps attributes, no filters. */
-public interface NativeRedrive {
+/**
+ * A provider's own redrive, where it has one (SQS message move tasks): fast, keeps attributes, no filters. Part of
+ * the {@link DeadLetterQueue} port.
+ */
+public interface MoveTasks {
     /**
      * A move task.
      *

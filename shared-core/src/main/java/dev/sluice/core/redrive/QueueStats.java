@@ -1,4 +1,4 @@
-package dev.sluice.cli.backend;
+package dev.sluice.core.redrive;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
