@@ -45,17 +45,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, export or retention. */
+/**
+ * {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, a two-person archive
+ * ({@link ArchiveCommands}) or retention.
+ */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
-        description = "Inspect, export and redrive dead letters (AWS SQS or Azure Service Bus). There is no purge.",
+        description = "Inspect, export, redrive and (two-person) archive dead letters (AWS SQS or Azure Service Bus). "
+                + "There is no purge.",
         footer = {"", "Text from dead letters and providers is printed escaped, in text and JSON output alike: a backslash as \\\\, "
                 + "line feed, carriage return and tab as \\n, \\r and \\t, every other control, bidi or format character "
                 + "as \\u and four hex digits (ESC is \\u001b). Bodies are shown redacted."},
         subcommands = {DlqCommands.Stats.class, DlqCommands.Inspect.class, DlqCommands.Redrive.class,
-                DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class})
+                DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class,
+                ArchiveCommands.Keygen.class, ArchiveCommands.Archive.class, ArchiveCommands.Approve.class})
 public final class DlqCommands {
     private final BackendFactory backends;
-    private final BufferedReader input;
+    final BufferedReader input;
 
     /**
      * @param backends opens dead-letter queues
