@@ -12,6 +12,7 @@ import dev.sluice.core.archive.ArchiveSelection;
 import dev.sluice.core.archive.OperatorKey;
 import dev.sluice.core.archive.OperatorKeys;
 import dev.sluice.core.archive.SigningKey;
+import dev.sluice.core.redrive.DeadLetterSource;
 import dev.sluice.core.redrive.JsonLinesAuditLog;
 import dev.sluice.core.redrive.RedriveFilter;
 import java.io.IOException;
@@ -200,9 +201,10 @@ public final class ArchiveCommands {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (DlqBackend backend = parent.open(common)) {
-                String queue = backend.source().name();
+                DeadLetterSource source = backend.source();
+                String queue = source.name();
                 Instant now = Instant.now();
-                ArchiveSelection selection = ArchiveSelection.select(backend.source(), filter,
+                ArchiveSelection selection = ArchiveSelection.select(source, filter,
                         max == null ? Integer.MAX_VALUE : max, now);
                 if (selection.selected().isEmpty()) {
                     spec.commandLine().getErr().println("No dead letter of " + selection.scanned() + " in " + safe(queue)
@@ -271,12 +273,13 @@ public final class ArchiveCommands {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (DlqBackend backend = parent.open(common)) {
-                String queue = backend.source().name();
+                DeadLetterSource source = backend.source();
+                String queue = source.name();
                 ArchivePlan read = null;
                 try {
                     read = ArchivePlan.read(planFile);
                     ArchiveApproval.VerifiedPlan verified = ArchiveApproval.verify(read, trusted, queue, Instant.now());
-                    ArchiveRun.Report report = ArchiveRun.run(verified, backend.source(), archiveFile);
+                    ArchiveRun.Report report = ArchiveRun.run(verified, source, archiveFile);
                     audit.writeEvent(ArchiveAudit.done(who, verified, planFile, report, Instant.now()));
                     if (common.output == OutputFormat.json) {
                         Map<String, Object> json = new LinkedHashMap<>();

@@ -82,9 +82,10 @@ public final class ArchiveRun {
                 for (DeadLetter d : batch) {
                     if (seen.add(d.providerMessageId())) {
                         anyNew = true;
-                        if (wanted.containsKey(d.providerMessageId())) {
-                            found.put(d.providerMessageId(), d);
-                        }
+                    }
+                    if (wanted.containsKey(d.providerMessageId())) {
+                        // received again once its hiding lapsed: only the latest handle still removes it
+                        found.put(d.providerMessageId(), d);
                     }
                 }
                 if (!anyNew) {
