@@ -189,6 +189,29 @@ class ArchiveCommandsTest {
     }
 
     @Test
+    void planAndRun_asJson_summariseForScripts() throws Exception {
+        keygen("alice");
+        keygen("bob");
+        assertThat(run("dlq", "archive", QUEUE, "--plan", plan.toString(), "--key", keys.resolve("alice.key").toString(),
+                "--id", "o-3", "-o", "json", "--audit-log", audit.toString())).isZero();
+        JsonNode planned = new ObjectMapper().readTree(out.toString());
+        assertThat(planned.get("planned").asInt()).isEqualTo(1);
+        assertThat(planned.get("scanned").asInt()).isEqualTo(3);
+        assertThat(planned.get("by_kind").get("EXHAUSTED").asInt()).isEqualTo(1);
+        approveAsBob();
+
+        assertThat(runOn(dlq, "dlq", "archive", QUEUE, "--approved", plan.toString(), "--trust",
+                keys.resolve("alice.pub") + "," + keys.resolve("bob.pub"), "--archive-file", archive.toString(), "-o", "json",
+                "--audit-log", audit.toString())).as(err.toString()).isZero();
+
+        JsonNode done = new ObjectMapper().readTree(out.toString());
+        assertThat(done.get("archived").asInt()).isEqualTo(1);
+        assertThat(done.get("plan_id").asText()).isEqualTo(planned.get("plan_id").asText());
+        assertThat(done.get("archive_sha256").asText()).isEqualTo(ExportFileSource.open(archive).sha256());
+        assertThat(dlq.visible).containsOnlyKeys("p1", "p2");
+    }
+
+    @Test
     void run_withOneSignatureOnly_isRefused_andRemovesNothing() throws Exception {
         planPoison();
 

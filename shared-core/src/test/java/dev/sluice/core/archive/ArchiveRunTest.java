@@ -34,7 +34,7 @@ class ArchiveRunTest {
     @TempDir Path dir;
 
     /** Hides what it hands out until removed or released, like SQS. */
-    private static final class Queue implements DeadLetterSource {
+    private static class Queue implements DeadLetterSource {
         final Map<String, DeadLetter> visible = new LinkedHashMap<>();
         final Map<String, DeadLetter> hidden = new LinkedHashMap<>();
 
@@ -139,6 +139,30 @@ class ArchiveRunTest {
                 e -> assertThat(e.reason()).isEqualTo(ArchiveRefusedException.Reason.ARCHIVE_EXISTS));
         assertThat(Files.readString(file)).isEqualTo("keep");
         assertThat(queue.visible).hasSize(25);
+    }
+
+    @Test
+    void run_whenARemovalFails_reportsItsId_andLeavesItInTheQueue_archivedAsWell() throws Exception {
+        ArchiveApproval.VerifiedPlan verified = approvedPoison();
+        Queue failing = new Queue() {
+            @Override
+            public void remove(DeadLetter d) {
+                if (d.providerMessageId().equals("p5")) {
+                    throw new IllegalStateException("receipt handle expired");
+                }
+                super.remove(d);
+            }
+        };
+        failing.visible.putAll(queue.visible);
+        Path file = dir.resolve("archive.jsonl");
+
+        ArchiveRun.Report report = ArchiveRun.run(verified, failing, file);
+
+        assertThat(report.archived()).isEqualTo(4);
+        assertThat(report.notRemoved()).containsExactly("p5");
+        assertThat(failing.visible).hasSize(21).containsKey("p5");
+        assertThat(failing.hidden).isEmpty();
+        assertThat(ExportFileSource.open(file).deadLetters()).hasSize(5);
     }
 
     @Test
