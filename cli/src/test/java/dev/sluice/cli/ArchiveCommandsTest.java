@@ -402,6 +402,12 @@ class ArchiveCommandsTest {
         assertThat(err.toString()).contains("--expires-in");
         assertThat(run("dlq", "archive", QUEUE, "--plan", plan.toString(), "--key", key, "--max", "0")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--max");
+        Files.setPosixFilePermissions(keys.resolve("alice.key"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("dlq", "archive", QUEUE, "--plan", plan.toString(), "--key", key, "--expires-in", "0s")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--expires-in");
+        assertThat(run("dlq", "archive", QUEUE, "--plan", plan.toString(), "--key", key, "--kind", "PERMANENT",
+                "--audit-log", audit.toString())).isZero();
+        assertThat(err.toString()).contains("Warning:").contains("readable by others").contains("no plan written");
         assertThat(run("dlq", "archive", QUEUE, "--plan", plan.toString(), "--key", dir.resolve("nope.key").toString()))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--key");

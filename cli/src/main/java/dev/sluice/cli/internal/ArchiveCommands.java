@@ -60,7 +60,17 @@ public final class ArchiveCommands {
             return null;
         }
         try {
-            return OperatorKeys.readPrivate(key);
+            SigningKey read = OperatorKeys.readPrivate(key);
+            try {
+                if (!java.util.Collections.disjoint(Files.getPosixFilePermissions(key), java.util.EnumSet.of(
+                        java.nio.file.attribute.PosixFilePermission.GROUP_READ, java.nio.file.attribute.PosixFilePermission.OTHERS_READ))) {
+                    spec.commandLine().getErr().println("Warning: " + safe(key) + " is readable by others than its owner; "
+                            + "a private key should be mode 0600 (chmod 600)");
+                }
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // no POSIX permissions to check
+            }
+            return read;
         } catch (SluiceException e) {
             usage(spec, "--key: " + safe(e.getMessage()));
             return null;
