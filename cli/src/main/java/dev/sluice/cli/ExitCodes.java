@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int PARTIAL = 4;
     /** The demo's invariants (every message processed once, none lost) did not hold. */
     public static final int INVARIANT_VIOLATED = 5;
+    /** A dead-letter archive run was refused (signatures, expiry, queue or planned ids); nothing was removed. */
+    public static final int REFUSED = 6;
 
     private ExitCodes() {}
 }

@@ -30,10 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
@@ -47,17 +45,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, export or retention. */
+/**
+ * {@code sluice dlq ...}: dead-letter operations. There is no purge: dead letters leave by redrive, a two-person archive
+ * ({@link ArchiveCommands}) or retention.
+ */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
-        description = "Inspect, export and redrive dead letters (AWS SQS or Azure Service Bus). There is no purge.",
+        description = "Inspect, export, redrive and (two-person) archive dead letters (AWS SQS or Azure Service Bus). "
+                + "There is no purge.",
         footer = {"", "Text from dead letters and providers is printed escaped, in text and JSON output alike: a backslash as \\\\, "
                 + "line feed, carriage return and tab as \\n, \\r and \\t, every other control, bidi or format character "
                 + "as \\u and four hex digits (ESC is \\u001b). Bodies are shown redacted."},
         subcommands = {DlqCommands.Stats.class, DlqCommands.Inspect.class, DlqCommands.Redrive.class,
-                DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class})
+                DlqCommands.Export.class, DlqCommands.Tasks.class, DlqCommands.Cancel.class,
+                ArchiveCommands.Keygen.class, ArchiveCommands.Archive.class, ArchiveCommands.Approve.class})
 public final class DlqCommands {
     private final BackendFactory backends;
-    private final BufferedReader input;
+    final BufferedReader input;
 
     /**
      * @param backends opens dead-letter queues
@@ -245,20 +248,7 @@ public final class DlqCommands {
         @Mixin Common common;
         @Spec CommandSpec spec;
 
-        @Option(names = "--kind", split = ",", description = "Only these failure kinds: ${COMPLETION-CANDIDATES}.")
-        Set<FailureKind> kinds = new LinkedHashSet<>();
-
-        @Option(names = "--error-type", split = ",", description = "Only these error types (fully qualified).")
-        Set<String> errorTypes = new LinkedHashSet<>();
-
-        @Option(names = "--id", split = ",", description = "Only these message ids.")
-        Set<String> ids = new LinkedHashSet<>();
-
-        @Option(names = "--older-than", converter = Durations.class, description = "Only dead letters older than this (90s, 15m, 2h, 7d).")
-        @Nullable Duration olderThan;
-
-        @Option(names = "--newer-than", converter = Durations.class, description = "Only dead letters newer than this.")
-        @Nullable Duration newerThan;
+        @Mixin FilterOptions filters;
 
         @Option(names = "--dry-run", description = "Count what would move; move nothing.")
         boolean dryRun;
@@ -318,14 +308,7 @@ public final class DlqCommands {
                 if (nativeMode) {
                     return startNative(backend, out, err);
                 }
-                RedriveFilter.Builder filter = RedriveFilter.builder().kinds(kinds).errorTypes(errorTypes).ids(ids);
-                if (olderThan != null) {
-                    filter.olderThan(olderThan);
-                }
-                if (newerThan != null) {
-                    filter.newerThan(newerThan);
-                }
-                RedriveFilter built = filter.build();
+                RedriveFilter built = filters.build();
                 String who = operator();
                 JsonLinesAuditLog audit = new JsonLinesAuditLog(auditLog);
                 int limit = max == null ? Integer.MAX_VALUE : max;
@@ -366,7 +349,7 @@ public final class DlqCommands {
                 err.println("--native is available for AWS SQS only");
                 return ExitCodes.USAGE;
             }
-            if (!kinds.isEmpty() || !errorTypes.isEmpty() || !ids.isEmpty() || olderThan != null || newerThan != null || dryRun) {
+            if (filters.any() || dryRun) {
                 err.println("--native moves everything; filters and --dry-run need the selective mode (omit --native)");
                 return ExitCodes.USAGE;
             }

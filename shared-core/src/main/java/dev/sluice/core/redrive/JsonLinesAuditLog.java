@@ -14,7 +14,8 @@ import java.util.Objects;
 /**
  * Appends one JSON object per redrive to a file: operator, started_at, finished_at, source, target, filter (a JSON
  * object, see {@link RedriveFilter#toJson()}), dry_run, outcome ({@code dry_run}, {@code declined} or
- * {@code confirmed}), matched, moved, failed.
+ * {@code confirmed}), matched, moved, failed. Other audited steps ({@link AuditEvent}) go to the same file, one
+ * object each: operator, at, action, source, then the event's details.
  */
 public final class JsonLinesAuditLog implements AuditLog {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -40,6 +41,21 @@ public final class JsonLinesAuditLog implements AuditLog {
         json.put("matched", record.matched());
         json.put("moved", record.moved());
         json.put("failed", record.failed());
+        append(json);
+    }
+
+    @Override
+    public synchronized void writeEvent(AuditEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("operator", event.operator());
+        json.put("at", event.at().toString());
+        json.put("action", event.action());
+        json.put("source", event.source());
+        json.putAll(event.details());
+        append(json);
+    }
+
+    private void append(Map<String, Object> json) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -48,7 +64,7 @@ public final class JsonLinesAuditLog implements AuditLog {
             Files.writeString(file, MAPPER.writeValueAsString(json) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new SluiceException("cannot write the redrive audit record to " + file, e);
+            throw new SluiceException("cannot write the audit record to " + file, e);
         }
     }
 }
