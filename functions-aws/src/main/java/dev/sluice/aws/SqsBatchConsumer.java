@@ -15,6 +15,7 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.pipeline.BatchResult;
 import dev.sluice.core.pipeline.IncomingMessage;
@@ -117,8 +118,8 @@ public final class SqsBatchConsumer<T> {
                     unreadable.add(failure(record));
                 }
             }
-            BatchResult result = processor.process(incoming, deadline);
-            SQSBatchResponse response = actions.apply(accepted, result.outcomes());
+            BatchResult result = processor.process(incoming, deadline, SqsMessages.MESSAGING_SYSTEM);
+            SQSBatchResponse response = actions.apply(accepted, result);
             if (!unreadable.isEmpty()) {
                 List<SQSBatchResponse.BatchItemFailure> all = new ArrayList<>(response.getBatchItemFailures());
                 all.addAll(unreadable);
@@ -186,6 +187,7 @@ public final class SqsBatchConsumer<T> {
         private Clock clock = Clock.systemUTC();
         private @Nullable Boolean snapStartPriming;
         private Consumer<BatchProcessor.Builder<T>> customizer = b -> { };
+        private @Nullable Tracing tracing;
 
         private Builder() {}
 
@@ -290,6 +292,16 @@ public final class SqsBatchConsumer<T> {
         }
 
         /**
+         * @param tracing where spans go (default {@link Tracing#global()}: the ADOT layer's OpenTelemetry, a no-op
+         *     without it)
+         * @return this
+         */
+        public Builder<T> tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /**
          * @param customizer adjusts the pipeline beyond the configuration (classifier, circuit breaker,
          *     signatures, handler timeout, ...); called last
          * @return this
@@ -341,11 +353,13 @@ public final class SqsBatchConsumer<T> {
                     .logSink(logs)
                     .clock(clock)
                     .random(new SecureRandom());
+            Tracing spans = tracing != null ? tracing : Tracing.global();
+            pipeline.tracing(spans);
             customizer.accept(pipeline);
             BatchProcessor<T> processor = pipeline.build();
             StructuredLog log = new StructuredLog(logs, Map.of("queue_name", processor.queueName()));
             QueueDirectory queues = new QueueDirectory(sqs, queueUrl, deadLetterQueueUrl, cfg.dlqName().orElse(null));
-            BatchActions actions = new BatchActions(sqs, queues, processor.retryPolicy(), new SecureRandom(), log);
+            BatchActions actions = new BatchActions(sqs, queues, processor.retryPolicy(), new SecureRandom(), log, spans);
             SnapStartPriming priming = new SnapStartPriming(primingSteps(cfg, codec, sqs, tableStore, tableClient), log);
             if (snapStartPriming != null ? snapStartPriming : awsConfig.snapStartPriming()) {
                 priming.register();

@@ -1,5 +1,6 @@
 package dev.sluice.azure;
 
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.SluiceAttributes;
@@ -41,6 +42,8 @@ final class ParkedCopies {
     }
 
     private static OutgoingMessage copy(IncomingMessage message, Map<String, String> properties, @Nullable String contentType) {
+        // the copy continues the current trace (the park's send span), when one is active
+        Tracing.inject(properties);
         return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, null);
     }

@@ -6,12 +6,17 @@ import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.observability.JsonLogSink;
 import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.pipeline.BatchResult;
 import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the decoded body type
  */
 public final class ServiceBusBatchConsumer<T> {
+    /** The OpenTelemetry {@code messaging.system} of Service Bus. */
+    public static final String MESSAGING_SYSTEM = "servicebus";
+
     private final BatchProcessor<T> processor;
     private final MessagePublisher publisher;
     private final String queueName;
@@ -49,8 +57,10 @@ public final class ServiceBusBatchConsumer<T> {
     private final Duration invocationTimeout;
     private final Clock clock;
     private final StructuredLog log;
+    private final Tracing tracing;
 
     private ServiceBusBatchConsumer(Builder<T> b) {
+        this.tracing = b.tracing != null ? b.tracing : Tracing.global();
         this.processor = Objects.requireNonNull(b.processor);
         this.publisher = Objects.requireNonNull(b.publisher);
         this.queueName = b.queueName != null ? b.queueName : processor.queueName();
@@ -118,25 +128,41 @@ public final class ServiceBusBatchConsumer<T> {
         Objects.requireNonNull(batch, "batch");
         Instant started = clock.instant();
         List<IncomingMessage> messages = batch.toIncoming(queueName);
-        BatchResult result = processor.process(messages, started.plus(invocationTimeout));
+        BatchResult result = processor.process(messages, started.plus(invocationTimeout), MESSAGING_SYSTEM);
         Instant now = clock.instant();
         List<OutgoingMessage> parked = new ArrayList<>();
         Map<String, OutgoingMessage> minimalCopies = new LinkedHashMap<>();
         List<OutgoingMessage> retries = new ArrayList<>();
+        List<Span> parkSpans = new ArrayList<>();
+        List<Span> retrySpans = new ArrayList<>();
         for (int i = 0; i < result.outcomes().size(); i++) {
-            switch (result.outcomes().get(i)) {
-                case MessageOutcome.Retry retry -> retries.add(retryCopy(retry, batch.contentType(i), now));
-                case MessageOutcome.DeadLettered dead -> {
-                    OutgoingMessage full = ParkedCopies.full(dead, batch.contentType(i));
-                    parked.add(full);
-                    minimalCopies.put(full.messageId(), ParkedCopies.minimal(dead, batch.contentType(i)));
+            MessageOutcome outcome = result.outcomes().get(i);
+            if (!(outcome instanceof MessageOutcome.Retry) && !(outcome instanceof MessageOutcome.DeadLettered)) {
+                continue;
+            }
+            // one send span per copy, under its message's span; the copy carries it as its trace context
+            boolean park = outcome instanceof MessageOutcome.DeadLettered;
+            String target = park ? parkingQueue : queueName;
+            Span span = tracing.startChild(result.spanContexts().get(i), "send " + target, SpanKind.PRODUCER, MESSAGING_SYSTEM,
+                    target, "send");
+            try (Scope ignored = span.makeCurrent()) {
+                switch (outcome) {
+                    case MessageOutcome.Retry retry -> {
+                        retries.add(retryCopy(retry, batch.contentType(i), now));
+                        retrySpans.add(span);
+                    }
+                    case MessageOutcome.DeadLettered dead -> {
+                        OutgoingMessage full = ParkedCopies.full(dead, batch.contentType(i));
+                        parked.add(full);
+                        minimalCopies.put(full.messageId(), ParkedCopies.minimal(dead, batch.contentType(i)));
+                        parkSpans.add(span);
+                    }
+                    default -> { }
                 }
-                case MessageOutcome.Processed p -> { }
-                case MessageOutcome.Duplicate d -> { }
             }
         }
-        send(parkingQueue, parked, "park", minimalCopies);
-        send(queueName, retries, "republish", Map.of());
+        sendTraced(parkingQueue, parked, "park", minimalCopies, parkSpans);
+        sendTraced(queueName, retries, "republish", Map.of(), retrySpans);
         if (!parked.isEmpty() || !retries.isEmpty()) {
             log.log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
                     "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()), null);
@@ -150,9 +176,23 @@ public final class ServiceBusBatchConsumer<T> {
         properties.put(SluiceAttributes.ATTEMPT, Integer.toString(retry.attemptsUsed()));
         properties.put(SluiceAttributes.ORIGINAL_MESSAGE_ID, message.id());
         retry.firstFailure().ifPresent(at -> properties.put(SluiceAttributes.FIRST_FAILURE_AT, at.toString()));
+        // the copy continues the current trace (the re-publish's send span), when one is active
+        Tracing.inject(properties);
         Instant scheduled = retry.delay().isZero() ? null : now.plus(retry.delay());
         return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
+    }
+
+    private void sendTraced(String queue, List<OutgoingMessage> copies, String operation, Map<String, OutgoingMessage> fallbacks,
+                            List<Span> spans) {
+        try {
+            send(queue, copies, operation, fallbacks);
+        } catch (RuntimeException e) {
+            spans.forEach(span -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
+        }
     }
 
     /**
@@ -200,6 +240,17 @@ public final class ServiceBusBatchConsumer<T> {
         private Duration invocationTimeout = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private LogSink logSink = new JsonLogSink();
+        private @Nullable Tracing tracing;
+
+        /**
+         * @param tracing where the spans of re-publishes and parked copies go (default {@link Tracing#global()}: the
+         *     Azure Monitor distro's OpenTelemetry, a no-op without it)
+         * @return this
+         */
+        public Builder<T> tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
 
         private Builder() {}
 

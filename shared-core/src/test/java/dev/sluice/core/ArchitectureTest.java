@@ -27,14 +27,16 @@ class ArchitectureTest {
     }
 
     @Test
-    void coreDependsOnlyOnTheJdkJacksonSlf4jAndJspecify() {
+    void coreDependsOnlyOnTheJdkJacksonSlf4jJspecifyAndTheOpenTelemetryApi() {
         noClasses().should().dependOnClassesThat(new DescribedPredicate<JavaClass>("are outside the allowed libraries") {
             @Override
             public boolean test(JavaClass c) {
                 String p = c.getPackageName();
                 return !(p.startsWith("java.") || p.startsWith("javax.crypto") || p.startsWith("dev.sluice.core")
                         || p.startsWith("com.fasterxml.jackson.") || p.startsWith("org.slf4j")
-                        || p.startsWith("org.jspecify") || p.isEmpty());
+                        || p.startsWith("org.jspecify") || p.isEmpty()
+                        // the API only: io.opentelemetry.sdk is not allowed
+                        || p.startsWith("io.opentelemetry.api") || p.startsWith("io.opentelemetry.context"));
             }
         }).check(CORE);
     }

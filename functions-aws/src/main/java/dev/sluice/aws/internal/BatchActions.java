@@ -3,10 +3,16 @@ package dev.sluice.aws.internal;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.observability.Tracing;
+import dev.sluice.core.pipeline.BatchResult;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.pipeline.RetryPolicy;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +46,7 @@ public final class BatchActions {
     private final RandomGenerator random;
     private final StructuredLog log;
     private final DeadLetterSender deadLetters;
+    private final Tracing tracing;
 
     /**
      * @param sqs the client
@@ -49,16 +56,30 @@ public final class BatchActions {
      * @param log where the adapter's own events go
      */
     public BatchActions(SqsClient sqs, QueueDirectory queues, RetryPolicy retryPolicy, RandomGenerator random, StructuredLog log) {
+        this(sqs, queues, retryPolicy, random, log, Tracing.noop());
+    }
+
+    /**
+     * @param sqs the client
+     * @param queues queue URL resolution
+     * @param retryPolicy whose backoff delays a dead letter that could not be sent
+     * @param random the backoff's jitter
+     * @param log where the adapter's own events go
+     * @param tracing where the spans of dead-letter sends and visibility changes go
+     */
+    public BatchActions(SqsClient sqs, QueueDirectory queues, RetryPolicy retryPolicy, RandomGenerator random, StructuredLog log,
+                        Tracing tracing) {
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queues = Objects.requireNonNull(queues, "queues");
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.log = Objects.requireNonNull(log, "log");
-        this.deadLetters = new DeadLetterSender(sqs, queues, log);
+        this.deadLetters = new DeadLetterSender(sqs, queues, log, tracing);
     }
 
-    /** A record and its retry delay. */
-    private record PendingRetry(SQSEvent.SQSMessage record, Duration delay) {}
+    /** A record, its retry delay and its message's span. */
+    private record PendingRetry(SQSEvent.SQSMessage record, Duration delay, SpanContext span) {}
 
     /**
      * @param records the event's records, in order
@@ -67,6 +88,18 @@ public final class BatchActions {
      *     item failure
      */
     public SQSBatchResponse apply(List<SQSEvent.SQSMessage> records, List<MessageOutcome> outcomes) {
+        return apply(records, new BatchResult(outcomes));
+    }
+
+    /**
+     * @param records the event's records, in order
+     * @param result one outcome per record, same order, with each message's span (the parent of its send or
+     *     visibility change)
+     * @return the response: every retried message, and every dead letter that could not be sent, as a batch
+     *     item failure
+     */
+    public SQSBatchResponse apply(List<SQSEvent.SQSMessage> records, BatchResult result) {
+        List<MessageOutcome> outcomes = result.outcomes();
         if (records.size() != outcomes.size()) {
             throw new IllegalArgumentException("one outcome per record expected: " + records.size() + " records, "
                     + outcomes.size() + " outcomes");
@@ -75,14 +108,17 @@ public final class BatchActions {
         List<DeadLetterSender.Letter> letters = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             switch (outcomes.get(i)) {
-                case MessageOutcome.Retry retry -> retries.put(i, new PendingRetry(records.get(i), retry.delay()));
-                case MessageOutcome.DeadLettered dead -> letters.add(new DeadLetterSender.Letter(i, records.get(i), dead));
+                case MessageOutcome.Retry retry -> retries.put(i, new PendingRetry(records.get(i), retry.delay(),
+                        result.spanContexts().get(i)));
+                case MessageOutcome.DeadLettered dead -> letters.add(new DeadLetterSender.Letter(i, records.get(i), dead,
+                        result.spanContexts().get(i)));
                 case MessageOutcome.Processed p -> { }
                 case MessageOutcome.Duplicate d -> { }
             }
         }
         for (DeadLetterSender.Letter unsent : deadLetters.send(letters)) {
-            retries.put(unsent.index(), new PendingRetry(unsent.record(), backoff(unsent.outcome().envelope().attempts())));
+            retries.put(unsent.index(), new PendingRetry(unsent.record(), backoff(unsent.outcome().envelope().attempts()),
+                    unsent.span()));
         }
         changeVisibility(retries);
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
@@ -119,16 +155,24 @@ public final class BatchActions {
                                 .visibilityTimeout(seconds(e.getValue().delay()))
                                 .build())
                         .toList();
+                String queue = url.substring(url.lastIndexOf('/') + 1);
+                Map<String, Span> spans = new LinkedHashMap<>();
+                chunk.forEach(e -> spans.put(Integer.toString(e.getKey()), tracing.startChild(e.getValue().span(),
+                        "change visibility " + queue, SpanKind.CLIENT, SqsMessages.MESSAGING_SYSTEM, queue, "settle")));
                 try {
                     ChangeMessageVisibilityBatchResponse response = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url).entries(requests));
                     for (BatchResultErrorEntry error : response.failed()) {
+                        spans.get(error.id()).setStatus(StatusCode.ERROR, error.code());
                         log.log(LogSink.Level.WARN, "visibility change failed (" + error.code() + "); the message returns"
                                 + " after the queue's visibility timeout",
                                 fields(retries.get(Integer.parseInt(error.id())).record(), "change_visibility"), null);
                     }
                 } catch (RuntimeException e) {
+                    spans.values().forEach(span -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()));
                     log.log(LogSink.Level.WARN, "visibility change failed; the messages return after the queue's"
                             + " visibility timeout", Map.of("operation", "change_visibility", "messages", chunk.size()), e);
+                } finally {
+                    spans.values().forEach(Span::end);
                 }
             }
         });

@@ -2,9 +2,15 @@ package dev.sluice.aws.internal;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.sluice.core.observability.StructuredLog;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,15 +41,20 @@ final class DeadLetterSender {
     private final SqsClient sqs;
     private final QueueDirectory queues;
     private final StructuredLog log;
+    private final Tracing tracing;
 
-    DeadLetterSender(SqsClient sqs, QueueDirectory queues, StructuredLog log) {
+    DeadLetterSender(SqsClient sqs, QueueDirectory queues, StructuredLog log, Tracing tracing) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
         this.queues = Objects.requireNonNull(queues, "queues");
         this.log = Objects.requireNonNull(log, "log");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
     }
 
-    /** A dead letter on its way: the record's index in the event, the record, and its outcome. */
-    record Letter(int index, SQSEvent.SQSMessage record, MessageOutcome.DeadLettered outcome) {}
+    /**
+     * A dead letter on its way: the record's index in the event, the record, its outcome, and its message's span
+     * (the parent of its send span).
+     */
+    record Letter(int index, SQSEvent.SQSMessage record, MessageOutcome.DeadLettered outcome, SpanContext span) {}
 
     /**
      * @param letters the dead letters of one event
@@ -83,19 +94,29 @@ final class DeadLetterSender {
 
     private void sendChunk(String url, List<Letter> chunk, boolean minimal, List<Letter> rejected, List<Letter> failed) {
         Map<String, Letter> byId = new LinkedHashMap<>();
+        Map<String, Span> spans = new LinkedHashMap<>();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        String dlq = url.substring(url.lastIndexOf('/') + 1);
         for (Letter letter : chunk) {
-            byId.put(Integer.toString(letter.index()), letter);
-            entries.add(entry(letter, SqsFifo.isFifo(url), minimal));
+            String id = Integer.toString(letter.index());
+            byId.put(id, letter);
+            // one send span per dead letter, under its message's span; the copy carries it as its trace context
+            Span span = tracing.startChild(letter.span(), "send " + dlq, SpanKind.PRODUCER, SqsMessages.MESSAGING_SYSTEM, dlq, "send");
+            spans.put(id, span);
+            try (Scope ignored = span.makeCurrent()) {
+                entries.add(entry(letter, SqsFifo.isFifo(url), minimal));
+            }
         }
         try {
             SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries));
             for (BatchResultErrorEntry error : response.failed()) {
                 Letter letter = byId.get(error.id());
+                spans.get(error.id()).setStatus(StatusCode.ERROR, error.code());
                 refused(letter, minimal, Boolean.TRUE.equals(error.senderFault()) && isRejection(error.code()),
                         error.code(), null, rejected, failed);
             }
         } catch (SqsException e) {
+            spans.values().forEach(span -> span.setStatus(StatusCode.ERROR, errorCode(e)));
             if (chunk.size() > 1 && isRejection(e)) {
                 // the request as a whole was refused for its content: one at a time tells which letters caused it
                 for (Letter letter : chunk) {
@@ -110,6 +131,8 @@ final class DeadLetterSender {
             for (Letter letter : chunk) {
                 refused(letter, minimal, false, e.getClass().getSimpleName(), e, rejected, failed);
             }
+        } finally {
+            spans.values().forEach(Span::end);
         }
     }
 
@@ -152,6 +175,9 @@ final class DeadLetterSender {
                 attributes.put(name, value);
             }
         });
+        Map<String, String> trace = new LinkedHashMap<>();
+        Tracing.inject(trace);
+        trace.forEach((name, value) -> attributes.put(name, SqsAttributes.string(value)));
         SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
                 .id(Integer.toString(letter.index()))
                 .messageBody(record.getBody() == null ? "" : record.getBody())

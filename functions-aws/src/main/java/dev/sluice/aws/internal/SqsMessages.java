@@ -14,6 +14,10 @@ public final class SqsMessages {
     public static final String GROUP_ID = "MessageGroupId";
     /** System attribute: when SQS accepted the message, epoch milliseconds. */
     public static final String SENT_TIMESTAMP = "SentTimestamp";
+    /** The system attribute with the X-Ray trace header SQS keeps for the producer. */
+    public static final String TRACE_HEADER = "AWSTraceHeader";
+    /** The OpenTelemetry {@code messaging.system} of SQS. */
+    public static final String MESSAGING_SYSTEM = "aws_sqs";
 
     private SqsMessages() {}
 
@@ -34,6 +38,7 @@ public final class SqsMessages {
                 .deliveryCount(positive(system.get(RECEIVE_COUNT)))
                 .enqueuedAt(epochMillis(system.get(SENT_TIMESTAMP)))
                 .sourceQueue(source.name())
+                .traceHeader(system.get(TRACE_HEADER))
                 .build();
     }
 

@@ -4,6 +4,8 @@ import dev.sluice.core.internal.ErrorFingerprint;
 import dev.sluice.core.security.Redactor;
 import dev.sluice.core.security.Texts;
 import dev.sluice.core.spi.LogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +55,11 @@ public final class StructuredLog {
         }
         Map<String, Object> all = new LinkedHashMap<>(redacted);
         fields.forEach((k, v) -> all.put(k, redactValue(redactor, v)));
+        SpanContext span = Span.current().getSpanContext();
+        if (span.isValid()) {
+            all.put("trace_id", span.getTraceId());
+            all.put("span_id", span.getSpanId());
+        }
         if (error != null) {
             all.put("error_type", error.getClass().getName());
             all.put("error_message", Texts.redacted(String.valueOf(error.getMessage()), 1024));

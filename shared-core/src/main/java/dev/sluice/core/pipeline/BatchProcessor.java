@@ -7,6 +7,7 @@ import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.observability.JsonLogSink;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.security.MessageSignatures;
 import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
@@ -51,16 +52,17 @@ public final class BatchProcessor<T> {
         this.queueName = Objects.requireNonNull(b.queueName);
         this.retryPolicy = b.retryPolicy;
         Telemetry telemetry = new Telemetry(queueName, b.metrics, b.logSink);
+        Traces traces = new Traces(b.tracing != null ? b.tracing : Tracing.global(), queueName);
         CircuitBreaker breaker = new CircuitBreaker(b.circuitBreakerThreshold, b.circuitOpenDelay, b.clock);
         MessageFlow<T> flow = new MessageFlow<>(breaker,
                 new Admission(b.safetyMargin, b.circuitOpenDelay, telemetry),
                 new Unwrap<>(Objects.requireNonNull(b.codec), b.signatures, b.idempotency, b.maxPayloadBytes, b.clock),
-                new IdempotencyGuard(b.idempotency, b.retryPolicy.maxAttempts(), b.clock, telemetry),
+                new IdempotencyGuard(b.idempotency, b.retryPolicy.maxAttempts(), b.clock, telemetry, traces.tracing()),
                 new HandlerInvocation<>(Objects.requireNonNull(b.handler), b.handlerTimeout, b.safetyMargin, b.clock,
                         telemetry, queueName),
                 new OutcomeStage(retryPolicy, b.classifier, b.random, b.clock, telemetry),
                 telemetry);
-        this.scheduler = new BatchScheduler<>(flow, b.concurrency, b.clock, telemetry, queueName);
+        this.scheduler = new BatchScheduler<>(flow, b.concurrency, b.clock, telemetry, queueName, traces);
     }
 
     /**
@@ -89,9 +91,22 @@ public final class BatchProcessor<T> {
      * @return one outcome per message, in the same order
      */
     public BatchResult process(List<IncomingMessage> messages, Instant deadline) {
+        return process(messages, deadline, "unknown");
+    }
+
+    /**
+     * Processes a batch, tracing it as {@code messagingSystem}'s (the adapters' entry point).
+     *
+     * @param messages the batch, in delivery order
+     * @param deadline when the invocation ends; {@link Instant#MAX} for none
+     * @param messagingSystem the OpenTelemetry {@code messaging.system}: {@code aws_sqs}, {@code servicebus}
+     * @return one outcome per message, in the same order, with each message's span context
+     */
+    public BatchResult process(List<IncomingMessage> messages, Instant deadline, String messagingSystem) {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(deadline, "deadline");
-        return scheduler.process(messages, deadline);
+        Objects.requireNonNull(messagingSystem, "messagingSystem");
+        return scheduler.process(messages, deadline, messagingSystem);
     }
 
     /**
@@ -117,6 +132,7 @@ public final class BatchProcessor<T> {
         private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
         private MetricsSink metrics = MetricsSink.NOOP;
         private LogSink logSink = new JsonLogSink();
+        private @Nullable Tracing tracing;
 
         private Builder() {}
 
@@ -239,6 +255,16 @@ public final class BatchProcessor<T> {
         /** @param logSink where log events go @return this */
         public Builder<T> logSink(LogSink logSink) {
             this.logSink = Objects.requireNonNull(logSink, "logSink");
+            return this;
+        }
+
+        /**
+         * @param tracing where spans go (default {@link Tracing#global()}: an agent's or layer's OpenTelemetry, a
+         *     no-op without one)
+         * @return this
+         */
+        public Builder<T> tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

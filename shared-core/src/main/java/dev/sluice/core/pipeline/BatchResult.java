@@ -1,18 +1,43 @@
 package dev.sluice.core.pipeline;
 
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * The outcomes of a batch, one per message, in the order the messages were given.
+ * The outcomes of a batch, one per message, in the order the messages were given, with each message's span.
  *
  * @param outcomes one outcome per input message, same order
+ * @param spanContexts the span of each message, same order (invalid when tracing is off): what an adapter
+ *     parents its sends and settlements on
  */
-public record BatchResult(List<MessageOutcome> outcomes) {
-    /** @param outcomes one outcome per input message, same order (copied) */
+public record BatchResult(List<MessageOutcome> outcomes, List<SpanContext> spanContexts) {
+    /** Copies; one span context per outcome. */
     public BatchResult {
         outcomes = List.copyOf(Objects.requireNonNull(outcomes, "outcomes"));
+        spanContexts = List.copyOf(Objects.requireNonNull(spanContexts, "spanContexts"));
+        if (spanContexts.size() != outcomes.size()) {
+            throw new IllegalArgumentException("one span context per outcome: " + spanContexts.size() + " for " + outcomes.size());
+        }
+    }
+
+    /** @param outcomes one outcome per input message, same order (copied), without spans */
+    public BatchResult(List<MessageOutcome> outcomes) {
+        this(outcomes, java.util.Collections.nCopies(outcomes.size(), SpanContext.getInvalid()));
+    }
+
+    /**
+     * @param outcome one of this batch's outcomes
+     * @return its message's span context; invalid when tracing is off or the outcome is not of this batch
+     */
+    public SpanContext spanContext(MessageOutcome outcome) {
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) == outcome) {
+                return spanContexts.get(i);
+            }
+        }
+        return SpanContext.getInvalid();
     }
 
     /**

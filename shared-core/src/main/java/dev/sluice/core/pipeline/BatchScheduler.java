@@ -4,6 +4,10 @@ import dev.sluice.core.internal.Lanes;
 import dev.sluice.core.pipeline.MessageOutcome.Retry;
 import dev.sluice.core.pipeline.MessageOutcome.RetryReason;
 import dev.sluice.core.spi.LogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,17 +33,21 @@ final class BatchScheduler<T> {
     private final Clock clock;
     private final Telemetry telemetry;
     private final String threadPrefix;
+    private final Traces traces;
 
-    BatchScheduler(MessageFlow<T> flow, int concurrency, Clock clock, Telemetry telemetry, String queueName) {
+    BatchScheduler(MessageFlow<T> flow, int concurrency, Clock clock, Telemetry telemetry, String queueName, Traces traces) {
         this.flow = flow;
+        this.traces = traces;
         this.concurrency = concurrency;
         this.clock = clock;
         this.telemetry = telemetry;
         this.threadPrefix = "sluice-" + queueName + "-";
     }
 
-    BatchResult process(List<IncomingMessage> messages, Instant deadline) {
-        Batch batch = new Batch(messages, Lanes.of(messages.size(), i -> messages.get(i).groupKey()), deadline);
+    BatchResult process(List<IncomingMessage> messages, Instant deadline, String system) {
+        Span batchSpan = traces.startBatch(system, messages.size());
+        Batch batch = new Batch(messages, Lanes.of(messages.size(), i -> messages.get(i).groupKey()), deadline, system,
+                Context.current().with(batchSpan));
         int workers = Math.min(concurrency, batch.lanes.size());
         for (int i = 0; i < workers; i++) {
             Thread.ofVirtual().name(threadPrefix + i).start(batch::work);
@@ -56,8 +64,19 @@ final class BatchScheduler<T> {
                 outcomes[i] = unstarted(messages.get(i), Duration.ZERO);
             }
         }
+        List<SpanContext> spanContexts = new ArrayList<>(outcomes.length);
+        for (int i = 0; i < outcomes.length; i++) {
+            Span span = batch.spans[i];
+            if (span == null || !batch.ended[i]) {
+                // a lane that failed (or a bug) left this message without an ended span: it gets one for its outcome
+                span = span != null ? span : traces.startMessage(system, messages.get(i), batch.context);
+                Traces.end(span, outcomes[i]);
+            }
+            spanContexts.add(span.getSpanContext());
+        }
+        batchSpan.end();
         telemetry.flush();
-        return new BatchResult(Arrays.asList(outcomes));
+        return new BatchResult(Arrays.asList(outcomes), spanContexts);
     }
 
     private MessageOutcome unstarted(IncomingMessage message, Duration delay) {
@@ -84,11 +103,20 @@ final class BatchScheduler<T> {
         final Instant deadline;
         final AtomicInteger nextLane = new AtomicInteger();
         final List<CompletableFuture<List<Indexed>>> results;
+        final String system;
+        final Context context;
+        // written by a lane's thread, read after its future completed
+        final Span[] spans;
+        final boolean[] ended;
 
-        Batch(List<IncomingMessage> messages, List<List<Integer>> lanes, Instant deadline) {
+        Batch(List<IncomingMessage> messages, List<List<Integer>> lanes, Instant deadline, String system, Context context) {
             this.messages = messages;
             this.lanes = lanes;
             this.deadline = deadline;
+            this.system = system;
+            this.context = context;
+            this.spans = new Span[messages.size()];
+            this.ended = new boolean[messages.size()];
             this.results = new ArrayList<>(lanes.size());
             for (int i = 0; i < lanes.size(); i++) {
                 results.add(new CompletableFuture<>());
@@ -114,13 +142,18 @@ final class BatchScheduler<T> {
             List<Integer> lane = lanes.get(state.lane);
             try {
                 for (int position = from; position < lane.size(); position++) {
-                    IncomingMessage message = messages.get(lane.get(position));
+                    int index = lane.get(position);
+                    IncomingMessage message = messages.get(index);
+                    Span span = traces.startMessage(system, message, context);
+                    spans[index] = span;
                     Verdict verdict;
                     if (state.blockedBy != null) {
                         verdict = new Verdict.NotStarted(RetryReason.GROUP_BLOCKED, state.blockedBy.delay());
                     } else {
                         int next = position + 1;
-                        verdict = flow.run(message, this::remaining, late -> resume(state, next, late));
+                        try (Scope ignored = span.makeCurrent()) {
+                            verdict = flow.run(message, this::remaining, late -> resume(state, next, late));
+                        }
                         if (verdict == null) {
                             return false;
                         }
@@ -153,6 +186,11 @@ final class BatchScheduler<T> {
             MessageOutcome outcome = flow.outcomes().of(messages.get(index), verdict);
             if (state.blockedBy == null && outcome instanceof Retry retry) {
                 state.blockedBy = retry;
+            }
+            Span span = spans[index];
+            if (span != null) {
+                Traces.end(span, outcome);
+                ended[index] = true;
             }
             telemetry.record(outcome);
             state.done.add(new Indexed(index, outcome));

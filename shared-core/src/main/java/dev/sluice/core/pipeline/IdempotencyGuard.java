@@ -3,6 +3,7 @@ package dev.sluice.core.pipeline;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.internal.ErrorFingerprint;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
@@ -46,8 +47,14 @@ final class IdempotencyGuard {
     private final int maxAttempts;
     private final Clock clock;
     private final Telemetry telemetry;
+    private final Tracing tracing;
 
     IdempotencyGuard(@Nullable IdempotencyOptions idempotency, int maxAttempts, Clock clock, Telemetry telemetry) {
+        this(idempotency, maxAttempts, clock, telemetry, Tracing.noop());
+    }
+
+    IdempotencyGuard(@Nullable IdempotencyOptions idempotency, int maxAttempts, Clock clock, Telemetry telemetry, Tracing tracing) {
+        this.tracing = tracing;
         this.idempotency = idempotency;
         this.maxAttempts = maxAttempts;
         this.clock = clock;
@@ -65,8 +72,9 @@ final class IdempotencyGuard {
         Instant now = clock.instant();
         BeginResult begin;
         try {
-            begin = idempotency.store().begin(new BeginRequest(key, Hashes.sha256Hex(payload), now,
-                    now.plus(idempotency.lease()), now.plus(idempotency.ttl())));
+            BeginRequest request = new BeginRequest(key, Hashes.sha256Hex(payload), now, now.plus(idempotency.lease()),
+                    now.plus(idempotency.ttl()));
+            begin = tracing.inSpan("idempotency begin", () -> idempotency.store().begin(request));
         } catch (RuntimeException e) {
             // the handler did not run, so no attempt is used: a store outage never exhausts a message
             telemetry.error(e.getClass().getName());
@@ -122,7 +130,11 @@ final class IdempotencyGuard {
     Verdict succeeded(IncomingMessage message, Leased entry) {
         IdempotencyOptions options = java.util.Objects.requireNonNull(idempotency);
         try {
-            options.store().complete(entry.lease(), clock.instant().plus(options.ttl()), entry.transaction());
+            Instant expiresAt = clock.instant().plus(options.ttl());
+            tracing.inSpan("idempotency complete", () -> {
+                options.store().complete(entry.lease(), expiresAt, entry.transaction());
+                return null;
+            });
         } catch (RuntimeException e) {
             if (entry.transaction() != null) {
                 // nothing was committed: the handler's writes and the record fail together
@@ -154,7 +166,11 @@ final class IdempotencyGuard {
 
     private void release(BeginResult.Acquired lease, Release release, IncomingMessage message) {
         try {
-            java.util.Objects.requireNonNull(idempotency).store().release(lease, release);
+            IdempotencyOptions options = java.util.Objects.requireNonNull(idempotency);
+            tracing.inSpan("idempotency release", () -> {
+                options.store().release(lease, release);
+                return null;
+            });
         } catch (RuntimeException e) {
             telemetry.log(LogSink.Level.WARN, "idempotency release failed; the lease will lapse",
                     Telemetry.fields(message, "idempotency_release"), e);

@@ -22,6 +22,7 @@ public final class IncomingMessage {
     private final @Nullable Instant enqueuedAt;
     private final String sourceQueue;
     private final @Nullable String correlationId;
+    private final @Nullable String traceHeader;
 
     private IncomingMessage(Builder b) {
         this.providerMessageId = b.providerMessageId;
@@ -32,6 +33,7 @@ public final class IncomingMessage {
         this.enqueuedAt = b.enqueuedAt;
         this.sourceQueue = b.sourceQueue;
         this.correlationId = b.correlationId != null ? b.correlationId : attributes.get(SluiceAttributes.CORRELATION_ID);
+        this.traceHeader = b.traceHeader;
     }
 
     /** @return a new builder */
@@ -95,6 +97,11 @@ public final class IncomingMessage {
         return Optional.ofNullable(correlationId);
     }
 
+    /** @return the provider's trace header (SQS {@code AWSTraceHeader}, X-Ray's format), if the message carries one */
+    public Optional<String> traceHeader() {
+        return Optional.ofNullable(traceHeader);
+    }
+
     /**
      * Attempts already used before this copy: the {@code sluice-attempt} attribute of a re-published
      * copy, 0 for an original; an unreadable value counts as 0.
@@ -133,6 +140,7 @@ public final class IncomingMessage {
         private int deliveryCount = 1;
         private @Nullable Instant enqueuedAt;
         private @Nullable String sourceQueue;
+        private @Nullable String traceHeader;
         private @Nullable String correlationId;
 
         private Builder() {}
@@ -198,6 +206,12 @@ public final class IncomingMessage {
         /** @param correlationId a correlation id (defaults to the {@code correlation-id} attribute) @return this */
         public Builder correlationId(@Nullable String correlationId) {
             this.correlationId = correlationId;
+            return this;
+        }
+
+        /** @param traceHeader the provider's trace header (SQS {@code AWSTraceHeader}), or null @return this */
+        public Builder traceHeader(@Nullable String traceHeader) {
+            this.traceHeader = traceHeader;
             return this;
         }
 

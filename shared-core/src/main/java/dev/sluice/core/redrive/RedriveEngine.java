@@ -1,5 +1,6 @@
 package dev.sluice.core.redrive;
 
+import dev.sluice.core.observability.Tracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,7 +167,10 @@ public final class RedriveEngine {
                          Instant startedAt, int movedSoFar) {
         pace(request, startedAt, movedSoFar);
         try {
-            target.send(deadLetter, deadLetter.body(), deadLetter.redriveAttributes());
+            Map<String, String> attributes = new java.util.LinkedHashMap<>(deadLetter.redriveAttributes());
+            // a redrive run inside a trace (e.g. a scheduled redrive function with a tracing layer) continues it
+            Tracing.inject(attributes);
+            target.send(deadLetter, deadLetter.body(), attributes);
         } catch (RuntimeException e) {
             return false;
         }
