@@ -14,12 +14,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 
 /**
@@ -95,7 +98,7 @@ class QueueConsumerAlarmsTest {
                 + "dl_permanent, dl_exhausted, dl_signature_invalid, dl_idempotency_mismatch, dl_timeout]) / received, 0)");
         assertSluiceMetric(queries.get("received"), "queue_messages_received_total", "Sum", Map.of("queue", "orders"));
         for (FailureKind kind : FailureKind.values()) {
-            assertSluiceMetric(queries.get("dl_" + kind.name().toLowerCase(java.util.Locale.ROOT)),
+            assertSluiceMetric(queries.get("dl_" + kind.name().toLowerCase(Locale.ROOT)),
                     "queue_messages_dead_lettered_total", "Sum", Map.of("queue", "orders", "failure_kind", kind.name()));
         }
         assertThat(queries).hasSize(2 + FailureKind.values().length);
@@ -228,8 +231,8 @@ class QueueConsumerAlarmsTest {
                 .environment(Map.of("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-instrument"))
                 .build();
 
-        software.amazon.awscdk.assertions.Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function",
-                Map.of("Environment", Map.of("Variables", software.amazon.awscdk.assertions.Match.objectLike(
+        Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function",
+                Map.of("Environment", Map.of("Variables", Match.objectLike(
                         Map.of("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-instrument")))));
     }
 
