@@ -1,5 +1,5 @@
 // Sluice on Azure: one Service Bus-triggered consumer with its queue, parking queue, idempotency
-// container, Flex Consumption Function App, least-privilege role assignments and alerts.
+// container, Flex Consumption Function App, least-privilege role assignments, alerts and a workbook.
 //
 //   az bicep build --file infra-bicep/main.bicep
 //   az deployment group what-if --resource-group <rg> --template-file infra-bicep/main.bicep \
@@ -83,6 +83,37 @@ param instanceMemoryMB int = 2048
 
 @description('E-mail addresses the alerts notify.')
 param alertEmails string[] = []
+
+@description('Parking rate alert: parked (Sluice dead-lettered) messages per received message, in percent, over 5 minutes.')
+@minValue(1)
+@maxValue(100)
+param deadLetterRateAlertPercent int = 5
+
+@description('Retry rate alert: retries per received message, in percent, over 5 minutes.')
+@minValue(1)
+@maxValue(100)
+param retryRateAlertPercent int = 10
+
+@description('Handler latency alert: 95th percentile handler duration in milliseconds, over 5 minutes.')
+@minValue(1)
+param handlerLatencyP95AlertMs int = 500
+
+@description('Queue growth alert: consecutive 5-minute windows in which the queue depth must be above its learned band.')
+@minValue(2)
+@maxValue(6)
+param queueGrowthAlertWindows int = 3
+
+@description('Queue growth alert: Dynamic thresholds sensitivity (High fires on smaller deviations).')
+@allowed([
+  'Low'
+  'Medium'
+  'High'
+])
+param queueGrowthAlertSensitivity string = 'Medium'
+
+@description('Function errors alert: failed invocations in 5 minutes above which it fires.')
+@minValue(0)
+param functionErrorsAlertThreshold int = 0
 
 @description('Tags added to every resource.')
 param tags object = {}
@@ -178,6 +209,30 @@ module alerts 'modules/alerts.bicep' = {
     queueName: serviceBus.outputs.queueName
     parkingQueueName: serviceBus.outputs.parkingQueueName
     alertEmails: alertEmails
+    location: location
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    functionAppName: functionApp.outputs.appName
+    deadLetterRateAlertPercent: deadLetterRateAlertPercent
+    retryRateAlertPercent: retryRateAlertPercent
+    handlerLatencyP95AlertMs: handlerLatencyP95AlertMs
+    queueGrowthAlertWindows: queueGrowthAlertWindows
+    queueGrowthAlertSensitivity: queueGrowthAlertSensitivity
+    functionErrorsAlertThreshold: functionErrorsAlertThreshold
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    baseName: baseName
+    location: location
+    tags: allTags
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    parkingQueueName: serviceBus.outputs.parkingQueueName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    functionAppName: functionApp.outputs.appName
+    alertRuleIds: alerts.outputs.alertRuleIds
   }
 }
 
@@ -187,3 +242,4 @@ output queueName string = serviceBus.outputs.queueName
 output parkingQueueName string = serviceBus.outputs.parkingQueueName
 output cosmosEndpoint string = cosmos.outputs.endpoint
 output actionGroupId string = alerts.outputs.actionGroupId
+output workbookId string = workbook.outputs.workbookId

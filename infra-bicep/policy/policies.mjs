@@ -17,6 +17,8 @@ const METRIC_ALERT = 'Microsoft.Insights/metricAlerts';
 const ACTION_GROUP = 'Microsoft.Insights/actionGroups';
 const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 const SQL_ROLE_ASSIGNMENT = 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments';
+const LOG_ALERT = 'Microsoft.Insights/scheduledQueryRules';
+const WORKBOOK = 'Microsoft.Insights/workbooks';
 
 /** The only roles the Function App's identity may hold. */
 export const ALLOWED_ROLES = {
@@ -374,8 +376,191 @@ export function parameterFiles(project) {
   return v;
 }
 
+/**
+ * The value a node has when every parameter on the way keeps its default: a literal, or a module
+ * parameter followed to what main.bicep passes, down to a default there.
+ */
+export function resolve(project, parsed, node, seen = new Set()) {
+  if (!node) return undefined;
+  if (node.type !== 'identifier') return literal(node);
+  const param = params(parsed).get(node.text);
+  if (!param) return undefined;
+  const key = `${parsed.file}#${node.text}`;
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  const callers = project.bicepFiles.flatMap((from) => modules(from)
+    .filter((m) => project.moduleFile(from, m.path) === parsed)
+    .map((m) => ({ from, value: get(m.body, `params.${node.text}`) })));
+  const passed = callers.find((c) => c.value);
+  return passed ? resolve(project, passed.from, passed.value, seen) : literal(param.defaultValue);
+}
+
+/** A query's text: a string, or replace(<variable or string>, ...) of one; placeholders kept. */
+export function queryText(parsed, node) {
+  if (!node) return undefined;
+  if (node.type === 'string') return stringValue(node);
+  if (node.type === 'identifier') return queryText(parsed, variables(parsed).get(node.text));
+  if (node.type === 'call_expression' && node.namedChildren[0].text === 'replace') {
+    return queryText(parsed, elements({ type: 'array', namedChildren: node.namedChildren[1].namedChildren })[0]);
+  }
+  return undefined;
+}
+
+/** What replace(query, placeholder, value) substitutes, as { placeholder: value expression text }. */
+function substitutions(node) {
+  if (node?.type !== 'call_expression' || node.namedChildren[0].text !== 'replace') return {};
+  const [, placeholder, value] = node.namedChildren[1].namedChildren.filter((c) => c.type !== 'comment');
+  return { [stringValue(placeholder)]: value?.text, ...substitutions(node.namedChildren[1].namedChildren[0]) };
+}
+
+/**
+ * The operator alerts (issue: dead-letter / parking rate > 5 % of received, retry rate > 10 %,
+ * handler p95 > 500 ms, function errors), as log search alerts over Application Insights, by the
+ * column their query measures; `metrics` are the Sluice metrics the query must read.
+ */
+export const LOG_ALERTS = [
+  { what: 'parking (dead-letter) rate', column: 'parkingRatePercent', threshold: 5,
+    metrics: ['queue_messages_dead_lettered_total', 'queue_messages_received_total'], must: [/iff\(received > 0, 100\.0 \* parked \/ received, 0\.0\)/] },
+  { what: 'retry rate', column: 'retryRatePercent', threshold: 10,
+    metrics: ['queue_retry_attempts_total', 'queue_messages_received_total'], must: [/iff\(received > 0, 100\.0 \* retries \/ received, 0\.0\)/] },
+  { what: 'handler p95', column: 'handlerP95Ms', threshold: 500,
+    metrics: ['queue_handler_duration_seconds'], must: [/1000\.0 \* percentilew\(valueSum \/ valueCount, valueCount, 95\)/] },
+  { what: 'function errors', column: 'failedInvocations', threshold: 0, table: 'requests',
+    metrics: [], must: [/countif\(success == false\)/, /cloud_RoleName =~ '__APP__'/] },
+];
+
+function actionGroupSymbols(parsed) {
+  return new Set(created(parsed, ACTION_GROUP).map((g) => `${g.symbol}.id`));
+}
+
+/**
+ * Each operator alert exists once, reads the metrics Sluice exports for the queue, fires above its
+ * default threshold over one 5-minute window, and notifies the action group; the queue-depth growth
+ * alert watches ActiveMessages of the queue over consecutive windows.
+ */
+export function operatorAlerts(project) {
+  const v = [];
+  const logAlerts = all(project, LOG_ALERT).map((alert) => ({ alert, criterion: elements(get(alert.body, 'properties.criteria.allOf'))[0] }));
+  for (const spec of LOG_ALERTS) {
+    const found = logAlerts.filter(({ criterion }) => literal(get(criterion, 'metricMeasureColumn')) === spec.column);
+    if (found.length !== 1) { v.push(`expected one log search alert measuring ${spec.column} (${spec.what}), found ${found.length}`); continue; }
+    const { alert, criterion } = found[0];
+    const queryNode = get(criterion, 'query');
+    const query = queryText(alert.parsed, queryNode) ?? '';
+    const table = spec.table ?? 'customMetrics';
+    if (!new RegExp(`^\\s*${table}\\b`).test(query)) v.push(`${where(alert)}: the ${spec.what} query must read ${table}`);
+    for (const metric of spec.metrics) {
+      if (!query.includes(`'${metric}'`)) v.push(`${where(alert)}: the ${spec.what} query must read ${metric}`);
+    }
+    if (spec.metrics.length > 0 && !query.includes("tostring(customDimensions.queue) == '__QUEUE__'")) {
+      v.push(`${where(alert)}: the ${spec.what} query must filter on customDimensions.queue == '__QUEUE__'`);
+    }
+    for (const pattern of spec.must) {
+      if (!pattern.test(query)) v.push(`${where(alert)}: the ${spec.what} query must contain ${pattern}`);
+    }
+    if (!query.includes(`${spec.column} =`)) v.push(`${where(alert)}: the query must compute ${spec.column}`);
+    const subs = substitutions(queryNode);
+    if (query.includes('__QUEUE__') && subs.__QUEUE__ !== 'queueName') v.push(`${where(alert)}: __QUEUE__ must be replaced by queueName, is ${subs.__QUEUE__}`);
+    if (query.includes('__APP__') && subs.__APP__ !== 'functionAppName') v.push(`${where(alert)}: __APP__ must be replaced by functionAppName, is ${subs.__APP__}`);
+    if (literal(get(criterion, 'operator')) !== 'GreaterThan') v.push(`${where(alert)}: operator must be GreaterThan`);
+    const threshold = resolve(project, alert.parsed, get(criterion, 'threshold'));
+    if (threshold !== spec.threshold) v.push(`${where(alert)}: the ${spec.what} threshold must default to ${spec.threshold}, is ${threshold}`);
+    expectLiteral(v, alert, 'properties.windowSize', 'PT5M');
+    expectLiteral(v, alert, 'properties.evaluationFrequency', 'PT5M');
+    expectLiteral(v, alert, 'properties.enabled', true);
+    expectLiteral(v, alert, 'kind', 'LogAlert');
+    if (literal(get(criterion, 'failingPeriods.numberOfEvaluationPeriods')) !== 1 || literal(get(criterion, 'failingPeriods.minFailingPeriodsToAlert')) !== 1) {
+      v.push(`${where(alert)}: must fire on one failing 5-minute window (failingPeriods 1 of 1)`);
+    }
+    const scope = elements(get(alert.body, 'properties.scopes')).map(describe);
+    const insights = resources(alert.parsed).filter((r) => r.type === APP_INSIGHTS).map((r) => `${r.symbol}.id`);
+    if (scope.length !== 1 || !insights.includes(scope[0])) v.push(`${where(alert)}: scopes must be the Application Insights component, are [${scope.join(', ')}]`);
+    const groups = actionGroupSymbols(alert.parsed);
+    const actions = elements(get(alert.body, 'properties.actions.actionGroups')).map(describe);
+    if (actions.length === 0 || !actions.every((a) => groups.has(a))) {
+      v.push(`${where(alert)}: actions.actionGroups must target an action group declared with it, are [${actions.join(', ')}]`);
+    }
+  }
+
+  const growth = all(project, METRIC_ALERT).filter((alert) => elements(getKey(get(alert.body, 'properties.criteria'), 'allOf')).some((c) =>
+    literal(get(c, 'metricName')) === 'ActiveMessages' && literal(get(c, 'criterionType')) === 'DynamicThresholdCriterion'));
+  if (growth.length !== 1) v.push(`expected one Dynamic thresholds metric alert on ActiveMessages (queue depth growing), found ${growth.length}`);
+  for (const alert of growth) {
+    const criterion = elements(getKey(get(alert.body, 'properties.criteria'), 'allOf'))[0];
+    const entity = elements(get(criterion, 'dimensions')).find((d) => literal(get(d, 'name')) === 'EntityName');
+    if (!entity || elements(get(entity, 'values')).map(describe).join() !== 'queueName') v.push(`${where(alert)}: must watch EntityName = queueName`);
+    if (literal(getKey(get(alert.body, 'properties.criteria'), 'odata.type')) !== 'Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria') {
+      v.push(`${where(alert)}: Dynamic thresholds need odata.type Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria`);
+    }
+    if (literal(get(criterion, 'operator')) !== 'GreaterThan') v.push(`${where(alert)}: operator must be GreaterThan`);
+    const windows = get(criterion, 'failingPeriods.numberOfEvaluationPeriods');
+    const failing = get(criterion, 'failingPeriods.minFailingPeriodsToAlert');
+    if (resolve(project, alert.parsed, windows) !== 3 || describe(windows) !== describe(failing)) {
+      v.push(`${where(alert)}: must fire when every one of the consecutive windows (default 3) fails, is ${describe(failing)} of ${describe(windows)}`);
+    }
+    expectLiteral(v, alert, 'properties.windowSize', 'PT5M');
+    expectLiteral(v, alert, 'properties.evaluationFrequency', 'PT5M');
+    expectLiteral(v, alert, 'properties.enabled', true);
+    const groups = actionGroupSymbols(alert.parsed);
+    const actions = elements(get(alert.body, 'properties.actions')).map((a) => describe(get(a, 'actionGroupId')));
+    if (actions.length === 0 || !actions.every((a) => groups.has(a))) v.push(`${where(alert)}: actions must target an action group declared with it`);
+  }
+  return v;
+}
+
+/**
+ * The workbook: created from main.bicep, shared, its items show queue and parking depth, Service
+ * Bus dead letters, Sluice's outcomes, the rates, p50 / p95, failed invocations and the alerts of
+ * every alert rule.
+ */
+export function workbook(project) {
+  const v = [];
+  const books = expectSome(v, all(project, WORKBOOK), 'workbook');
+  for (const book of books) {
+    expectLiteral(v, book, 'kind', 'shared');
+    expectLiteral(v, book, 'properties.category', 'workbook');
+    const data = get(book.body, 'properties.serializedData');
+    const contentVar = /^string\(([A-Za-z_]\w*)\)$/.exec(data?.text ?? '')?.[1];
+    const content = contentVar && variables(book.parsed).get(contentVar);
+    if (!content) { v.push(`${where(book)}: serializedData must be string(<variable holding the workbook>)`); continue; }
+    const items = elements(get(content, 'items'));
+    const metricItems = items.filter((i) => literal(get(i, 'type')) === 10);
+    const metricNames = metricItems.flatMap((i) => elements(get(i, 'content.metrics')).map((m) => stringValue(get(m, 'metric')) ?? ''));
+    for (const metric of ['ActiveMessages', 'DeadletteredMessages']) {
+      if (!metricNames.some((m) => m.endsWith(`--${metric}`))) v.push(`${where(book)}: no metrics item shows Service Bus ${metric}`);
+    }
+    const depth = metricItems.find((i) => elements(get(i, 'content.metrics')).some((m) => (stringValue(get(m, 'metric')) ?? '').endsWith('--ActiveMessages')));
+    const entities = elements(get(depth ? get(depth, 'content') : undefined, 'filters')).flatMap((f) => elements(get(f, 'values')).map(describe));
+    if (!(entities.includes('queueName') && entities.includes('parkingQueueName'))) v.push(`${where(book)}: the depth chart must show the queue and the parking queue`);
+    const queries = items.filter((i) => literal(get(i, 'type')) === 3).map((i) => queryText(book.parsed, get(i, 'content.query')) ?? '');
+    const needs = {
+      'received, completed, dead-lettered, abandoned and retried counts': /queue_messages_received_total[\s\S]*queue_messages_completed_total[\s\S]*queue_messages_abandoned_total[\s\S]*queue_messages_dead_lettered_total[\s\S]*queue_retry_attempts_total/,
+      'parking and retry rates': /parkingRatePercent[\s\S]*retryRatePercent/,
+      'handler p50 and p95': /percentilew\(valueSum \/ valueCount, valueCount, 50\)[\s\S]*percentilew\(valueSum \/ valueCount, valueCount, 95\)/,
+      'failed function invocations': /^\s*requests[\s\S]*success == false/,
+      'alert states': /alertsmanagementresources[\s\S]*monitorCondition/,
+    };
+    for (const [what, pattern] of Object.entries(needs)) {
+      if (!queries.some((q) => pattern.test(q))) v.push(`${where(book)}: no query shows ${what}`);
+    }
+  }
+  const wired = modules(project.main).find((m) => m.path === 'modules/workbook.bicep');
+  if (!wired) v.push('main.bicep does not deploy modules/workbook.bicep');
+  else if (describe(get(wired.body, 'params.alertRuleIds')) !== 'alerts.outputs.alertRuleIds') v.push('main.bicep must pass alerts.outputs.alertRuleIds to the workbook');
+  // every alert rule of the alerts module is listed for the workbook
+  for (const file of project.bicepFiles) {
+    const listed = outputs(file).find((o) => o.name === 'alertRuleIds');
+    if (!listed) continue;
+    const ids = new Set(elements(listed.value).map(describe));
+    for (const rule of [...created(file, METRIC_ALERT), ...created(file, LOG_ALERT)]) {
+      if (!ids.has(`${rule.symbol}.id`)) v.push(`${file.file}: output alertRuleIds misses '${rule.symbol}'`);
+    }
+  }
+  return v;
+}
+
 /** Every policy, by name. */
 export const POLICIES = {
   localAuthDisabled, tls12, queueSettings, parkingQueue, idempotencyContainer, functionApp,
-  alertsToActionGroup, roleAssignmentsForFunctionIdentity, noSecrets, parameterFiles,
+  alertsToActionGroup, operatorAlerts, workbook, roleAssignmentsForFunctionIdentity, noSecrets, parameterFiles,
 };

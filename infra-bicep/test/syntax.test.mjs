@@ -12,7 +12,7 @@ test('the module holds main.bicep, its modules and one parameter file per enviro
   assert.deepEqual(FILES, [
     'main.bicep', 'main.dev.bicepparam', 'main.prod.bicepparam', 'modules/alerts.bicep',
     'modules/cosmos.bicep', 'modules/functionapp.bicep', 'modules/monitoring.bicep',
-    'modules/roles.bicep', 'modules/servicebus.bicep',
+    'modules/roles.bicep', 'modules/servicebus.bicep', 'modules/workbook.bicep',
   ]);
 });
 

@@ -35,8 +35,10 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -70,6 +72,12 @@ public final class QueueConsumer extends Construct {
 
     /** The name of the alias the queue triggers; SnapStart snapshots its published version. */
     public static final String ALIAS_NAME = "live";
+
+    /** The variable that makes Lambda start the runtime through the ADOT layer's wrapper. */
+    public static final String ADOT_EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER";
+
+    /** The wrapper script of the ADOT Java Lambda layers, the default with {@link ConsumerTracing#ADOT}. */
+    public static final String ADOT_EXEC_WRAPPER = "/opt/otel-handler";
 
     private final Queue queue;
     private final Queue deadLetterQueue;
@@ -136,8 +144,15 @@ public final class QueueConsumer extends Construct {
                 .role(functionRole)
                 .logGroup(logGroup)
                 .environment(environment(s, names))
+                .tracing(s.tracing() == ConsumerTracing.NONE ? null : Tracing.ACTIVE)
+                .layers(s.tracing() == ConsumerTracing.ADOT
+                        ? List.of(LayerVersion.fromLayerVersionArn(this, "AdotLayer", Objects.requireNonNull(s.adotLayerArn())))
+                        : null)
                 .build();
         Suppressions.javaRuntime(function);
+        if (s.tracing() != ConsumerTracing.NONE) {
+            Suppressions.xrayWrites(functionRole);
+        }
         Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "The event source triggers the '" + ALIAS_NAME + "' alias of a published version");
         this.alias = Alias.Builder.create(this, "LiveAlias")
@@ -214,6 +229,10 @@ public final class QueueConsumer extends Construct {
         env.put("IDEMPOTENCY_TTL_SECONDS", Long.toString(s.idempotencyTtl().toSeconds()));
         env.put("SLUICE_SIGNATURE_MAX_AGE_SECONDS", Long.toString(s.signatureMaxAge().toSeconds()));
         env.put("SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS", Long.toString(s.signatureClockSkew().toSeconds()));
+        if (s.tracing() == ConsumerTracing.ADOT) {
+            // the ADOT Java layers' wrapper; an environment entry of the same name wins
+            env.putIfAbsent(ADOT_EXEC_WRAPPER_VARIABLE, ADOT_EXEC_WRAPPER);
+        }
         return env;
     }
 
@@ -261,7 +280,10 @@ public final class QueueConsumer extends Construct {
         return monitoring.topic();
     }
 
-    /** DLQ not empty, oldest message age, function errors and function throttles, in that order. */
+    /**
+     * DLQ not empty, oldest message age, function errors, function throttles, dead-letter rate, retry
+     * rate, handler p95 latency and queue depth growing, in that order.
+     */
     public List<Alarm> alarms() {
         return monitoring.alarms();
     }
@@ -303,6 +325,12 @@ public final class QueueConsumer extends Construct {
         private java.time.@Nullable Duration signatureMaxAge;
         private java.time.Duration signatureClockSkew = java.time.Duration.ofMinutes(5);
         private java.time.Duration oldestMessageAgeAlarmThreshold = java.time.Duration.ofMinutes(15);
+        private double deadLetterRateAlarmThreshold = 5;
+        private double retryRateAlarmThreshold = 10;
+        private java.time.Duration handlerLatencyAlarmThreshold = java.time.Duration.ofMillis(500);
+        private int queueDepthGrowthAlarmPeriods = 3;
+        private ConsumerTracing tracing = ConsumerTracing.NONE;
+        private @Nullable String adotLayerArn;
         private @Nullable ITopic alarmTopic;
         private @Nullable IPrincipal redrivePrincipal;
 
@@ -463,6 +491,57 @@ public final class QueueConsumer extends Construct {
             return this;
         }
 
+        /**
+         * Dead letters (all failure kinds) per received message, in percent, over 5 minutes, above which
+         * the dead-letter rate alarm fires. Default: 5. Above 0, at most 100.
+         */
+        public Builder deadLetterRateAlarmThreshold(double percent) {
+            this.deadLetterRateAlarmThreshold = percent;
+            return this;
+        }
+
+        /**
+         * Retries per received message, in percent, over 5 minutes, above which the retry rate alarm
+         * fires. Default: 10. Above 0, at most 100.
+         */
+        public Builder retryRateAlarmThreshold(double percent) {
+            this.retryRateAlarmThreshold = percent;
+            return this;
+        }
+
+        /**
+         * The handler's 95th percentile duration over 5 minutes above which the latency alarm fires.
+         * Default: 500 ms. Positive and below {@link #timeout(Duration)}.
+         */
+        public Builder handlerLatencyAlarmThreshold(Duration threshold) {
+            this.handlerLatencyAlarmThreshold = toJava(threshold, "handlerLatencyAlarmThreshold");
+            return this;
+        }
+
+        /**
+         * Consecutive 5-minute periods in which the queue's depth must rise before the growth alarm
+         * fires. Default: 3 (15 minutes). 2 to 288.
+         */
+        public Builder queueDepthGrowthAlarmPeriods(int periods) {
+            this.queueDepthGrowthAlarmPeriods = periods;
+            return this;
+        }
+
+        /** How the function is traced: none, X-Ray active tracing, or ADOT. Default: {@link ConsumerTracing#NONE}. */
+        public Builder tracing(ConsumerTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /**
+         * The ADOT Java Lambda layer version, e.g. {@code arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-arm64-ver-1-32-0:5}
+         * (arm64, same region as the stack). Required with, and only with, {@link ConsumerTracing#ADOT}.
+         */
+        public Builder adotLayerArn(String adotLayerArn) {
+            this.adotLayerArn = Objects.requireNonNull(adotLayerArn, "adotLayerArn");
+            return this;
+        }
+
         /** An existing topic for the alarms (e.g. KMS-encrypted). Default: a new TLS-only topic. */
         public Builder alarmTopic(ITopic alarmTopic) {
             this.alarmTopic = Objects.requireNonNull(alarmTopic, "alarmTopic");
@@ -516,8 +595,9 @@ public final class QueueConsumer extends Construct {
                             : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow).plus(ConsumerSettings.IDEMPOTENCY_TTL_MARGIN),
                     redriveWindow,
                     signatureMaxAge != null ? signatureMaxAge : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow),
-                    signatureClockSkew, oldestMessageAgeAlarmThreshold, alarmTopic,
-                    redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal());
+                    signatureClockSkew, oldestMessageAgeAlarmThreshold, deadLetterRateAlarmThreshold,
+                    retryRateAlarmThreshold, handlerLatencyAlarmThreshold, queueDepthGrowthAlarmPeriods, alarmTopic,
+                    redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal(), tracing, adotLayerArn);
         }
 
         private static java.time.Duration toJava(Duration duration, String property) {

@@ -33,6 +33,7 @@ class QueueConsumerNagTest {
 
     private static Stack example;
     private static Stack fifoWithOwnTopic;
+    private static Stack traced;
     private static CloudAssembly assembly;
 
     @BeforeAll
@@ -50,6 +51,14 @@ class QueueConsumerNagTest {
                 .alarmTopic(Topic.fromTopicArn(fifoWithOwnTopic, "OnCall",
                         "arn:aws:sns:eu-west-1:123456789012:on-call"))
                 .build();
+        traced = new Stack(app, "Traced");
+        QueueConsumer.builder(traced, "Orders")
+                .queueName("orders")
+                .code(CdkTestSupport.lambdaCode())
+                .handler("com.example.Fn::handleRequest")
+                .tracing(ConsumerTracing.ADOT)
+                .adotLayerArn("arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-arm64-ver-1-32-0:5")
+                .build();
         // WHEN the AWS Solutions checks run during synthesis
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         assembly = app.synth();
@@ -58,7 +67,7 @@ class QueueConsumerNagTest {
     @Test
     @SuppressWarnings("deprecation") // Annotations.find* still return cxapi.SynthesisMessage
     void awsSolutionsChecks_reportNoUnsuppressedErrorsOrWarnings() {
-        for (Stack stack : List.of(example, fifoWithOwnTopic)) {
+        for (Stack stack : List.of(example, fifoWithOwnTopic, traced)) {
             List<SynthesisMessage> errors = Annotations.fromStack(stack)
                     .findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
             List<SynthesisMessage> warnings = Annotations.fromStack(stack)
@@ -87,6 +96,21 @@ class QueueConsumerNagTest {
             }
         }
         assertThat(suppressed).containsExactly("AWS::Lambda::Function AwsSolutions-L1");
+    }
+
+    @Test
+    void tracing_suppressesOnlyTheXrayWildcard_andTheDeployGuideListsIt() throws IOException {
+        Tpl template = CdkTestSupport.template(assembly, traced.getStackName());
+        String guide = Files.readString(DEPLOY_DOC);
+        List<String> suppressed = new ArrayList<>();
+        for (Res role : template.resources("AWS::IAM::Role")) {
+            for (JsonNode rule : role.node().at("/Metadata/cdk_nag/rules_to_suppress")) {
+                suppressed.add(rule.path("id").asText() + " " + rule.path("applies_to"));
+                assertThat(rule.path("reason").asText()).hasSizeGreaterThan(80);
+                assertThat(guide).contains(rule.path("id").asText()).contains("xray:PutTraceSegments");
+            }
+        }
+        assertThat(suppressed).containsExactly("AwsSolutions-IAM5 [\"Resource::*\"]");
     }
 
     @Test

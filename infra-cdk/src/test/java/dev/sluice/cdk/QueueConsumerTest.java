@@ -248,7 +248,8 @@ class QueueConsumerTest {
         Res throttles = standard.resource("AWS::CloudWatch::Alarm", "/AlarmName", "orders-function-throttles");
         assertAlarm(throttles, "AWS/Lambda", "Throttles", 0, topic);
 
-        assertThat(standard.resources("AWS::CloudWatch::Alarm")).hasSize(4);
+        // and the rate, latency and growth alarms (QueueConsumerAlarmsTest)
+        assertThat(standard.resources("AWS::CloudWatch::Alarm")).hasSize(8);
         assertThat(fifo.resource("AWS::CloudWatch::Alarm", "/AlarmName", "payments-oldest-message-age")
                 .prop("/Threshold").asInt()).isEqualTo(300);
     }

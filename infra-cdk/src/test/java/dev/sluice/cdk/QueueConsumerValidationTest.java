@@ -228,4 +228,55 @@ class QueueConsumerValidationTest {
                 .hasMessageContaining("maxConcurrency (1)")
                 .hasMessageContaining("retryBackoffMax (PT5S) must not be below retryBackoff (PT10S)");
     }
+    @Test
+    void rateAlarmThresholds_outsideZeroToHundredPercent_fail() {
+        assertThatThrownBy(consumer().deadLetterRateAlarmThreshold(0).retryRateAlarmThreshold(150)::build)
+                .isInstanceOf(QueueConsumerValidationException.class)
+                .hasMessageContaining("deadLetterRateAlarmThreshold (0.0 %) must be above 0 and at most 100")
+                .hasMessageContaining("retryRateAlarmThreshold (150.0 %) must be above 0 and at most 100");
+        assertThatThrownBy(consumer().deadLetterRateAlarmThreshold(Double.NaN)::build)
+                .hasMessageContaining("deadLetterRateAlarmThreshold (NaN %)");
+        assertThatThrownBy(consumer().retryRateAlarmThreshold(-1)::build)
+                .hasMessageContaining("retryRateAlarmThreshold (-1.0 %)");
+        assertThat(stack.getNode().getChildren()).isEmpty();
+    }
+
+    @Test
+    void rateAlarmThresholds_ofExactlyHundredPercent_areAccepted() {
+        consumer().deadLetterRateAlarmThreshold(100).retryRateAlarmThreshold(0.5).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::CloudWatch::Alarm",
+                Map.of("AlarmName", "orders-dead-letter-rate", "Threshold", 100));
+    }
+
+    @Test
+    void handlerLatencyAlarmThreshold_notBelowTheTimeout_orNotPositive_fails() {
+        assertThatThrownBy(consumer().timeout(Duration.seconds(2)).handlerLatencyAlarmThreshold(Duration.seconds(2))::build)
+                .hasMessageContaining("handlerLatencyAlarmThreshold (PT2S) must be positive and below timeout (PT2S)");
+        assertThatThrownBy(consumer().handlerLatencyAlarmThreshold(Duration.millis(0))::build)
+                .hasMessageContaining("handlerLatencyAlarmThreshold (PT0S) must be positive");
+    }
+
+    @Test
+    void queueDepthGrowthAlarmPeriods_outsideTwoTo288_fail() {
+        assertThatThrownBy(consumer().queueDepthGrowthAlarmPeriods(1)::build)
+                .hasMessageContaining("queueDepthGrowthAlarmPeriods (1) must be between 2 and 288");
+        assertThatThrownBy(consumer().queueDepthGrowthAlarmPeriods(289)::build)
+                .hasMessageContaining("queueDepthGrowthAlarmPeriods (289) must be between 2 and 288");
+    }
+
+    @Test
+    void adotTracing_needsALayerArn_andTheArnNeedsAdot() {
+        assertThatThrownBy(consumer().tracing(ConsumerTracing.ADOT)::build)
+                .hasMessageContaining("adotLayerArn is required when tracing is ADOT");
+        assertThatThrownBy(consumer().tracing(ConsumerTracing.XRAY)
+                .adotLayerArn("arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-arm64-ver-1-32-0:5")::build)
+                .hasMessageContaining("adotLayerArn is only used when tracing is ADOT (tracing is XRAY)");
+        assertThatThrownBy(consumer().tracing(ConsumerTracing.ADOT).adotLayerArn("aws-otel-java-wrapper")::build)
+                .hasMessageContaining("adotLayerArn 'aws-otel-java-wrapper' must be a Lambda layer version ARN");
+        assertThatThrownBy(consumer().tracing(ConsumerTracing.ADOT)
+                .adotLayerArn("arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-amd64-ver-1-32-0:5")::build)
+                .hasMessageContaining("names an x86_64 layer, but the function runs on arm64");
+        assertThat(stack.getNode().getChildren()).isEmpty();
+    }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.cdk.internal;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
@@ -15,6 +17,7 @@ import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -29,14 +32,39 @@ public final class ConsumerMonitoring {
 
     /**
      * @param topic where every alarm (and its recovery) is published
-     * @param alarms DLQ not empty, oldest message age, function errors, function throttles
+     * @param alarms DLQ not empty, oldest message age, function errors, function throttles, dead-letter
+     *     rate, retry rate, handler p95 latency, queue depth growing
      * @param dashboard queue, DLQ and function metrics with the alarms' states
      */
     public record Resources(ITopic topic, List<Alarm> alarms, Dashboard dashboard) {
     }
 
     /** The EMF namespace functions-aws writes Sluice's metrics to (its SLUICE_METRICS_NAMESPACE default). */
-    static final String SLUICE_NAMESPACE = "Sluice";
+    public static final String SLUICE_NAMESPACE = "Sluice";
+
+    // Sluice's metric names and dimensions (shared-core SluiceMetrics; a test keeps them in step).
+    // EmfMetricsSink writes one metric per dimension set: counters as Count, durations as Seconds.
+    /** Messages handed to the pipeline (every delivery); dimension {@code queue}. */
+    public static final String RECEIVED = "queue_messages_received_total";
+    /** Retries scheduled after a failed attempt; dimension {@code queue}. */
+    public static final String RETRY_ATTEMPTS = "queue_retry_attempts_total";
+    /** Dead letters; dimensions {@code failure_kind} and {@code queue}, never {@code queue} alone. */
+    public static final String DEAD_LETTERED = "queue_messages_dead_lettered_total";
+    /** Handler execution time in seconds; dimension {@code queue}. */
+    public static final String HANDLER_DURATION = "queue_handler_duration_seconds";
+    /** The queue dimension. */
+    public static final String DIM_QUEUE = "queue";
+    /** The failure kind dimension of {@link #DEAD_LETTERED}. */
+    public static final String DIM_FAILURE_KIND = "failure_kind";
+    /**
+     * Every failure kind (shared-core FailureKind). An alarm cannot SEARCH, and the dead-letter count
+     * has no {@code queue}-only dimension set, so the dead-letter rate sums one metric per kind.
+     */
+    public static final List<String> FAILURE_KINDS =
+            List.of("POISON", "PERMANENT", "EXHAUSTED", "SIGNATURE_INVALID", "IDEMPOTENCY_MISMATCH", "TIMEOUT");
+
+    /** The period of the rate, latency and growth alarms. */
+    static final Duration ALARM_PERIOD = Duration.minutes(5);
 
     private ConsumerMonitoring() {
     }
@@ -64,13 +92,94 @@ public final class ConsumerMonitoring {
                 function.metricThrottles(fiveMinutes()), 0,
                 "The consumer function was throttled: raise reserved or account concurrency, "
                         + "or lower maxConcurrency.");
-        List<Alarm> alarms = List.of(dlqNotEmpty, oldestMessage, errors, throttles);
+        Alarm deadLetterRate = alarm(scope, "DeadLetterRateAlarm", baseName + "-dead-letter-rate",
+                deadLetterRate(names), settings.deadLetterRateAlarmPercent(),
+                "More than " + settings.deadLetterRateAlarmPercent() + " % of the messages " + names.queue()
+                        + " received in 5 minutes were dead-lettered: look for a bad producer or a failing "
+                        + "dependency (`sluice dlq inspect` groups them by error).");
+        Alarm retryRate = alarm(scope, "RetryRateAlarm", baseName + "-retry-rate",
+                retryRate(names), settings.retryRateAlarmPercent(),
+                "More than " + settings.retryRateAlarmPercent() + " % of the messages " + names.queue()
+                        + " received in 5 minutes failed an attempt and were retried: a dependency is "
+                        + "failing or slow; dead letters follow once attempts run out.");
+        double latencySeconds = settings.handlerLatencyAlarmThreshold().toMillis() / 1000.0;
+        Alarm latency = alarm(scope, "HandlerLatencyAlarm", baseName + "-handler-p95",
+                handlerDuration(names, "p95"), latencySeconds,
+                "The 95th percentile of the handler's duration for " + names.queue() + " is above "
+                        + latencySeconds + " s over 5 minutes (" + HANDLER_DURATION + " is in seconds).");
+        int growthPeriods = settings.queueDepthGrowthAlarmPeriods();
+        Alarm growing = Alarm.Builder.create(scope, "QueueDepthGrowingAlarm")
+                .alarmName(baseName + "-queue-depth-growing")
+                .alarmDescription("The messages waiting in " + names.queue() + " grew in each of "
+                        + growthPeriods + " consecutive 5-minute periods: the consumer does not keep up "
+                        + "(raise maxConcurrency or batchSize, or look for a slow dependency).")
+                .metric(depthGrowth(queue))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(growthPeriods)
+                .datapointsToAlarm(growthPeriods)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        List<Alarm> alarms = List.of(dlqNotEmpty, oldestMessage, errors, throttles, deadLetterRate, retryRate,
+                latency, growing);
         SnsAction action = new SnsAction(topic);
         for (Alarm alarm : alarms) {
             alarm.addAlarmAction(action);
             alarm.addOkAction(action);
         }
         return new Resources(topic, alarms, dashboard(scope, baseName, names, queue, deadLetterQueue, function, alarms));
+    }
+
+    /** Dead letters (every failure kind) per received message, in percent; 0 when nothing was received. */
+    static MathExpression deadLetterRate(QueueNames names) {
+        Map<String, IMetric> using = new LinkedHashMap<>();
+        using.put("received", sluice(RECEIVED, names, "Sum"));
+        StringBuilder sum = new StringBuilder();
+        for (String kind : FAILURE_KINDS) {
+            String id = "dl_" + kind.toLowerCase(Locale.ROOT);
+            using.put(id, Metric.Builder.create().namespace(SLUICE_NAMESPACE).metricName(DEAD_LETTERED)
+                    .dimensionsMap(Map.of(DIM_QUEUE, names.queue(), DIM_FAILURE_KIND, kind))
+                    .statistic("Sum").period(ALARM_PERIOD).build());
+            sum.append(sum.isEmpty() ? "" : ", ").append(id);
+        }
+        // SUM([...]) adds the kinds present at each timestamp (a kind without dead letters has no data)
+        return MathExpression.Builder.create()
+                .expression("IF(received > 0, 100 * SUM([" + sum + "]) / received, 0)")
+                .usingMetrics(using)
+                .label("dead-letter rate (%)")
+                .period(ALARM_PERIOD)
+                .build();
+    }
+
+    /** Retries per received message, in percent; 0 when nothing was received. */
+    static MathExpression retryRate(QueueNames names) {
+        Map<String, IMetric> using = new LinkedHashMap<>();
+        using.put("received", sluice(RECEIVED, names, "Sum"));
+        using.put("retries", sluice(RETRY_ATTEMPTS, names, "Sum"));
+        return MathExpression.Builder.create()
+                .expression("IF(received > 0, 100 * FILL(retries, 0) / received, 0)")
+                .usingMetrics(using)
+                .label("retry rate (%)")
+                .period(ALARM_PERIOD)
+                .build();
+    }
+
+    /** The change of the queue's depth (maximum of visible messages) from one 5-minute period to the next. */
+    static MathExpression depthGrowth(IQueue queue) {
+        return MathExpression.Builder.create()
+                .expression("DIFF(depth)")
+                .usingMetrics(Map.of("depth", queue.metricApproximateNumberOfMessagesVisible(
+                        MetricOptions.builder().statistic("Maximum").period(ALARM_PERIOD).build())))
+                .label("depth change per 5 minutes")
+                .period(ALARM_PERIOD)
+                .build();
+    }
+
+    private static Metric handlerDuration(QueueNames names, String statistic) {
+        return Metric.Builder.create().namespace(SLUICE_NAMESPACE).metricName(HANDLER_DURATION)
+                .dimensionsMap(Map.of(DIM_QUEUE, names.queue())).statistic(statistic).period(ALARM_PERIOD)
+                .unit(Unit.SECONDS)
+                .build();
     }
 
     private static Topic alarmTopic(Construct scope, String baseName) {
@@ -142,6 +251,18 @@ public final class ConsumerMonitoring {
                                 .period(Duration.minutes(5))
                                 .build()))
                         .build());
+        dashboard.addWidgets(
+                GraphWidget.Builder.create().title("Dead-letter and retry rate (% of received)").width(8)
+                        .left(List.of(deadLetterRate(names), retryRate(names)))
+                        .build(),
+                GraphWidget.Builder.create().title("Handler duration p50 / p95 (seconds)").width(8)
+                        .left(List.of(
+                                handlerDuration(names, "p50").with(MetricOptions.builder().label("handler p50 (s)").build()),
+                                handlerDuration(names, "p95").with(MetricOptions.builder().label("handler p95 (s)").build())))
+                        .build(),
+                GraphWidget.Builder.create().title("Queue depth change per 5 minutes").width(8)
+                        .left(List.of(depthGrowth(queue)))
+                        .build());
         dashboard.addWidgets(AlarmStatusWidget.Builder.create()
                 .title("Alarms")
                 .alarms(List.<IAlarm>copyOf(alarms))
@@ -151,8 +272,12 @@ public final class ConsumerMonitoring {
     }
 
     private static IMetric sluice(String metricName, QueueNames names) {
+        return sluice(metricName, names, "Sum");
+    }
+
+    private static Metric sluice(String metricName, QueueNames names, String statistic) {
         return Metric.Builder.create().namespace(SLUICE_NAMESPACE).metricName(metricName)
-                .dimensionsMap(Map.of("queue", names.queue())).statistic("Sum").period(Duration.minutes(5))
+                .dimensionsMap(Map.of(DIM_QUEUE, names.queue())).statistic(statistic).period(ALARM_PERIOD)
                 .label(metricName.replace("queue_messages_", "").replace("_total", ""))
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.sluice.cdk.internal;
 
+import dev.sluice.cdk.ConsumerTracing;
 import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -13,6 +14,11 @@ import software.amazon.awscdk.services.sns.ITopic;
  * validated. Durations are plain {@link Duration}s so the rules can compare them without jsii calls.
  *
  * @param queueBaseName the queue name without {@code .fifo}; {@code null} to generate one
+ * @param deadLetterRateAlarmPercent dead letters per received message, in percent, that raise the alarm
+ * @param retryRateAlarmPercent retries per received message, in percent, that raise the alarm
+ * @param handlerLatencyAlarmThreshold the handler's p95 duration that raises the alarm
+ * @param queueDepthGrowthAlarmPeriods consecutive 5-minute periods of growing depth that raise the alarm
+ * @param adotLayerArn the ADOT layer version ARN; only with {@link ConsumerTracing#ADOT}
  */
 public record ConsumerSettings(
         @Nullable String queueBaseName,
@@ -37,8 +43,14 @@ public record ConsumerSettings(
         Duration signatureMaxAge,
         Duration signatureClockSkew,
         Duration oldestMessageAgeAlarmThreshold,
+        double deadLetterRateAlarmPercent,
+        double retryRateAlarmPercent,
+        Duration handlerLatencyAlarmThreshold,
+        int queueDepthGrowthAlarmPeriods,
         @Nullable ITopic alarmTopic,
-        IPrincipal redrivePrincipal) {
+        IPrincipal redrivePrincipal,
+        ConsumerTracing tracing,
+        @Nullable String adotLayerArn) {
 
     /** SQS keeps messages at most 14 days; the DLQ always keeps them that long. */
     public static final Duration DLQ_RETENTION = Duration.ofDays(14);

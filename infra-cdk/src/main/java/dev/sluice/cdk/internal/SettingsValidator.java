@@ -3,11 +3,13 @@ package dev.sluice.cdk.internal;
 import static dev.sluice.cdk.internal.ConsumerSettings.DLQ_RETENTION;
 import static dev.sluice.cdk.internal.ConsumerSettings.VISIBILITY_TIMEOUT_FACTOR;
 
+import dev.sluice.cdk.ConsumerTracing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import software.amazon.awscdk.Token;
 
 /**
  * The rules a consumer's settings must satisfy: service limits first, then the consistency rules
@@ -26,6 +28,12 @@ public final class SettingsValidator {
     private static final Duration LAMBDA_MAX_TIMEOUT = Duration.ofMinutes(15);
     /** The largest SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS the consumer accepts. */
     private static final Duration MAX_CLOCK_SKEW = Duration.ofHours(1);
+    /** Growth means at least two rises in a row; 288 five-minute periods are CloudWatch's one-day limit. */
+    private static final int MIN_GROWTH_PERIODS = 2;
+    private static final int MAX_GROWTH_PERIODS = 288;
+    private static final Pattern LAYER_VERSION_ARN =
+            Pattern.compile("arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:[A-Za-z0-9_-]+:\\d+");
+    private static final Pattern X86_LAYER = Pattern.compile(":layer:[^:]*(amd64|x86)", Pattern.CASE_INSENSITIVE);
 
     private SettingsValidator() {
     }
@@ -95,10 +103,53 @@ public final class SettingsValidator {
         if (!s.oldestMessageAgeAlarmThreshold().isPositive()) {
             v.add("oldestMessageAgeAlarmThreshold must be positive");
         }
+        alarms(s, v);
+        tracing(s, v);
         for (String key : s.environment().keySet()) {
             if (SLUICE_VARIABLES.contains(key)) {
                 v.add("environment must not set " + key + ": the construct derives it from its own "
                         + "properties (set those instead)");
+            }
+        }
+    }
+
+    private static void alarms(ConsumerSettings s, List<String> v) {
+        // NaN fails both comparisons, so it is reported too
+        if (!(s.deadLetterRateAlarmPercent() > 0 && s.deadLetterRateAlarmPercent() <= 100)) {
+            v.add("deadLetterRateAlarmThreshold (" + s.deadLetterRateAlarmPercent()
+                    + " %) must be above 0 and at most 100 (percent of received messages)");
+        }
+        if (!(s.retryRateAlarmPercent() > 0 && s.retryRateAlarmPercent() <= 100)) {
+            v.add("retryRateAlarmThreshold (" + s.retryRateAlarmPercent()
+                    + " %) must be above 0 and at most 100 (percent of received messages)");
+        }
+        Duration latency = s.handlerLatencyAlarmThreshold();
+        if (!latency.isPositive() || latency.compareTo(s.timeout()) >= 0) {
+            v.add("handlerLatencyAlarmThreshold (" + latency + ") must be positive and below timeout ("
+                    + s.timeout() + "), or the p95 alarm can never fire");
+        }
+        int periods = s.queueDepthGrowthAlarmPeriods();
+        if (periods < MIN_GROWTH_PERIODS || periods > MAX_GROWTH_PERIODS) {
+            v.add("queueDepthGrowthAlarmPeriods (" + periods + ") must be between " + MIN_GROWTH_PERIODS + " and "
+                    + MAX_GROWTH_PERIODS + " five-minute periods (CloudWatch evaluates at most one day)");
+        }
+    }
+
+    private static void tracing(ConsumerSettings s, List<String> v) {
+        String arn = s.adotLayerArn();
+        if (s.tracing() == ConsumerTracing.ADOT && arn == null) {
+            v.add("adotLayerArn is required when tracing is ADOT: the ARN of the ADOT Java Lambda layer "
+                    + "(arm64) in the stack's region");
+        }
+        if (s.tracing() != ConsumerTracing.ADOT && arn != null) {
+            v.add("adotLayerArn is only used when tracing is ADOT (tracing is " + s.tracing() + ")");
+        }
+        if (arn != null && !Token.isUnresolved(arn)) {
+            if (!LAYER_VERSION_ARN.matcher(arn).matches()) {
+                v.add("adotLayerArn '" + arn + "' must be a Lambda layer version ARN, "
+                        + "arn:aws:lambda:<region>:<account>:layer:<name>:<version>");
+            } else if (X86_LAYER.matcher(arn).find()) {
+                v.add("adotLayerArn '" + arn + "' names an x86_64 layer, but the function runs on arm64");
             }
         }
     }

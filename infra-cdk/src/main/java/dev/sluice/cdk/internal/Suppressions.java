@@ -18,12 +18,26 @@ public final class Suppressions {
             + "support; the rule only flags that a newer runtime of the family (java25) exists. The "
             + "runtime moves when Sluice raises its Java baseline.";
 
+    /** AwsSolutions-IAM5 on the function role, for the X-Ray write actions only. */
+    public static final String XRAY_WRITES_ID = "AwsSolutions-IAM5";
+    static final String XRAY_WRITES_APPLIES_TO = "Resource::*";
+    static final String XRAY_WRITES_REASON = "With tracing on, Lambda's active tracing needs "
+            + "xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray does not scope to a resource "
+            + "(AWS documents Resource \"*\" for both); only these write actions get the wildcard, every other "
+            + "grant of the role names its resource.";
+
     private Suppressions() {
     }
 
     /** Accepts AwsSolutions-L1 on the function. */
     public static void javaRuntime(IConstruct function) {
         suppress(function, JAVA_21_RUNTIME_ID, JAVA_21_RUNTIME_REASON);
+    }
+
+    /** Accepts AwsSolutions-IAM5 for the wildcard resource of the X-Ray write actions on the role. */
+    public static void xrayWrites(IConstruct role) {
+        NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder().id(XRAY_WRITES_ID)
+                .reason(XRAY_WRITES_REASON).appliesTo(List.of(XRAY_WRITES_APPLIES_TO)).build()), true);
     }
 
     private static void suppress(IConstruct construct, String id, String reason) {
