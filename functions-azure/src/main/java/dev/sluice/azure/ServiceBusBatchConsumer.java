@@ -5,6 +5,7 @@ import dev.sluice.core.MessageHandler;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.observability.JsonLogSink;
+import dev.sluice.core.observability.SluiceMetrics;
 import dev.sluice.core.observability.StructuredLog;
 import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.BatchProcessor;
@@ -13,6 +14,7 @@ import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
+import dev.sluice.core.spi.MetricsSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -58,8 +60,10 @@ public final class ServiceBusBatchConsumer<T> {
     private final Clock clock;
     private final StructuredLog log;
     private final Tracing tracing;
+    private final MetricsSink metrics;
 
     private ServiceBusBatchConsumer(Builder<T> b) {
+        this.metrics = b.metrics;
         this.tracing = b.tracing != null ? b.tracing : Tracing.global();
         this.processor = Objects.requireNonNull(b.processor);
         this.publisher = Objects.requireNonNull(b.publisher);
@@ -163,6 +167,7 @@ public final class ServiceBusBatchConsumer<T> {
         }
         sendTraced(parkingQueue, parked, "park", minimalCopies, parkSpans);
         sendTraced(queueName, retries, "republish", Map.of(), retrySpans);
+        countSessions(result);
         if (!parked.isEmpty() || !retries.isEmpty()) {
             log.log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
                     "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()), null);
@@ -181,6 +186,33 @@ public final class ServiceBusBatchConsumer<T> {
         Instant scheduled = retry.delay().isZero() ? null : now.plus(retry.delay());
         return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
+    }
+
+    /** On a session-enabled queue: the sessions this batch processed, and those a retry blocks. */
+    private void countSessions(BatchResult result) {
+        java.util.Set<String> sessions = new java.util.HashSet<>();
+        java.util.Set<String> blocked = new java.util.HashSet<>();
+        for (MessageOutcome outcome : result.outcomes()) {
+            outcome.message().groupKey().ifPresent(session -> {
+                sessions.add(session);
+                if (outcome instanceof MessageOutcome.Retry) {
+                    blocked.add(session);
+                }
+            });
+        }
+        if (sessions.isEmpty()) {
+            return;
+        }
+        Map<String, String> dimensions = Map.of(SluiceMetrics.DIM_QUEUE, queueName);
+        metrics.count(SluiceMetrics.SESSIONS_PROCESSED, sessions.size(), dimensions);
+        if (!blocked.isEmpty()) {
+            metrics.count(SluiceMetrics.SESSIONS_BLOCKED, blocked.size(), dimensions);
+        }
+        try {
+            metrics.flush();
+        } catch (RuntimeException e) {
+            log.log(LogSink.Level.WARN, "metrics flush failed", Map.of("operation", "metrics"), e);
+        }
     }
 
     private void sendTraced(String queue, List<OutgoingMessage> copies, String operation, Map<String, OutgoingMessage> fallbacks,
@@ -241,6 +273,17 @@ public final class ServiceBusBatchConsumer<T> {
         private Clock clock = Clock.systemUTC();
         private LogSink logSink = new JsonLogSink();
         private @Nullable Tracing tracing;
+        private MetricsSink metrics = MetricsSink.NOOP;
+
+        /**
+         * @param metrics where the session metrics ({@code queue_sessions_processed_total},
+         *     {@code queue_sessions_blocked_total}) go; the pipeline's own metrics go to the processor's sink
+         * @return this
+         */
+        public Builder<T> metrics(MetricsSink metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
 
         /**
          * @param tracing where the spans of re-publishes and parked copies go (default {@link Tracing#global()}: the

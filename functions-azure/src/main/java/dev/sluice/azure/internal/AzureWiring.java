@@ -15,6 +15,7 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.spi.MetricsSink;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 
 /** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
@@ -48,17 +49,19 @@ public final class AzureWiring {
         CosmosIdempotencyStore store = CosmosIdempotencyStore.builder()
                 .container(client.getDatabase(azure.cosmosDatabase().orElseThrow()).getContainer(containerName))
                 .build();
+        MetricsSink metrics = OpenTelemetryMetrics.of(GlobalOpenTelemetry.get());
         BatchProcessor<T> processor = BatchProcessor.<T>builder()
                 .config(config)
                 .handler(handler)
                 .codec(codec)
                 .idempotency(IdempotencyOptions.from(config, store, mode).build())
-                .metrics(OpenTelemetryMetrics.of(GlobalOpenTelemetry.get()))
+                .metrics(metrics)
                 .build();
         ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()
                 .processor(processor)
                 .publisher(ServiceBusMessaging.fromConfig(azure))
-                .invocationTimeout(azure.invocationTimeout());
+                .invocationTimeout(azure.invocationTimeout())
+                .metrics(metrics);
         config.dlqName().ifPresent(consumer::parkingQueue);
         return consumer.build();
     }

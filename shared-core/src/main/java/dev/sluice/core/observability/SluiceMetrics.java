@@ -18,6 +18,10 @@ public final class SluiceMetrics {
     public static final String RETRY_ATTEMPTS = "queue_retry_attempts_total";
     /** Handler execution time. */
     public static final String HANDLER_DURATION = "queue_handler_duration_seconds";
+    /** Service Bus sessions processed: one per session in each batch of a session-enabled queue. */
+    public static final String SESSIONS_PROCESSED = "queue_sessions_processed_total";
+    /** Service Bus sessions whose batch returned a message for a retry (the session waits behind it). */
+    public static final String SESSIONS_BLOCKED = "queue_sessions_blocked_total";
 
     /** Dimension: the queue. */
     public static final String DIM_QUEUE = "queue";

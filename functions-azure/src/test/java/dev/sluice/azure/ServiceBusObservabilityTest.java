@@ -23,11 +23,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Traces on Azure (the broker model, the SDK's in-memory exporter): message spans linked to the producer's
+ * Traces and session metrics on Azure (the broker model, the SDK's in-memory exporter): message spans linked to the producer's
  * {@code Diagnostic-Id}, the re-publish and the park as child send spans, and the copies carrying those spans as
  * their {@code traceparent}, so the next consumer continues the trace.
  */
-class ServiceBusTracingTest {
+class ServiceBusObservabilityTest {
     record Item(String id) {}
 
     private static final String PRODUCER_TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -92,5 +92,30 @@ class ServiceBusTracingTest {
                 .startsWith("00-" + park.getTraceId() + "-" + park.getSpanId() + "-"));
         assertThat(broker.messages("items")).singleElement().satisfies(s -> assertThat(s.properties().get("traceparent"))
                 .startsWith("00-" + republish.getTraceId() + "-" + republish.getSpanId() + "-"));
+    }
+
+    @Test
+    void sessionMetrics_countTheSessionsOfABatch_andThoseARetryBlocks() {
+        broker.createQueue("items", InMemoryServiceBus.QueueSettings.defaults());
+        dev.sluice.core.observability.InMemoryMetrics metrics = new dev.sluice.core.observability.InMemoryMetrics();
+        BatchProcessor<Item> processor = BatchProcessor.<Item>builder().queueName("items").codec(JsonCodec.of(Item.class))
+                .clock(clock).tracing(Tracing.noop())
+                .handler((m, c) -> {
+                    if (m.body().id().equals("flaky")) {
+                        throw new IllegalStateException("downstream 503");
+                    }
+                })
+                .build();
+        ServiceBusBatchConsumer<Item> consumer = ServiceBusBatchConsumer.<Item>builder().processor(processor).publisher(broker)
+                .clock(clock).metrics(metrics).build();
+        ServiceBusBatch batch = ServiceBusBatch.builder()
+                .bodies(new String[] {"{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"flaky\"}"})
+                .messageIds(new String[] {"m-1", "m-2", "m-3"}).deliveryCounts(new int[] {1, 1, 1})
+                .sessionIds(new String[] {"s-1", "s-1", "s-2"}).build();
+
+        consumer.process(batch);
+
+        assertThat(metrics.total(dev.sluice.core.observability.SluiceMetrics.SESSIONS_PROCESSED)).isEqualTo(2);
+        assertThat(metrics.total(dev.sluice.core.observability.SluiceMetrics.SESSIONS_BLOCKED)).isEqualTo(1);
     }
 }
