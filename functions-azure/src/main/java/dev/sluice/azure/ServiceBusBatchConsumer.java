@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -34,9 +35,13 @@ import org.jspecify.annotations.Nullable;
  * Runs a Service Bus batch delivered to an Azure Function ({@code cardinality = MANY}) through the core
  * pipeline and applies DESIGN section 5. The Java worker cannot settle single messages, so:
  * <ul>
- *   <li>{@code Retry(delay)}: a copy goes back to the queue, scheduled at now + delay, carrying
+ *   <li>{@code Retry(delay)} in a session batch, with an idempotency store counting attempts per message: nothing is
+ *       sent; the consumer waits the delay (at most {@code sessionWaitMax} and the invocation's time left, holding
+ *       the session lock) and throws {@link SessionRetryException}, so the host abandons the batch and Service Bus
+ *       returns it to the session in order: no later message of the session overtakes the retried one;</li>
+ *   <li>{@code Retry(delay)} otherwise: a copy goes back to the queue, scheduled at now + delay, carrying
  *       {@code sluice-attempt}, {@code sluice-original-message-id} and {@code sluice-first-failure-at};
- *       session messages keep their session id and are re-published in batch order;</li>
+ *       session messages (without a store) keep their session id and are re-published in batch order;</li>
  *   <li>{@code DeadLettered}: a copy goes to the parking queue with the dead-letter envelope; a copy
  *       Service Bus refuses for its content ({@link MessageRejectedException}) is parked again with the
  *       minimal envelope (failure kind, stable id, attempts);</li>
@@ -61,8 +66,21 @@ public final class ServiceBusBatchConsumer<T> {
     private final StructuredLog log;
     private final Tracing tracing;
     private final MetricsSink metrics;
+    private final Duration sessionWaitMax;
+    private final Sleeper sleeper;
+    private final boolean sessionOrderByAbandon;
+
+    /** Waits; tests substitute one that moves a manual clock. */
+    @FunctionalInterface
+    public interface Sleeper {
+        /** @param duration how long @throws InterruptedException when interrupted */
+        void sleep(Duration duration) throws InterruptedException;
+    }
 
     private ServiceBusBatchConsumer(Builder<T> b) {
+        this.sessionWaitMax = b.sessionWaitMax;
+        this.sleeper = b.sleeper;
+        this.sessionOrderByAbandon = b.sessionOrderByAbandon;
         this.metrics = b.metrics;
         this.tracing = b.tracing != null ? b.tracing : Tracing.global();
         this.processor = Objects.requireNonNull(b.processor);
@@ -133,6 +151,10 @@ public final class ServiceBusBatchConsumer<T> {
         Instant started = clock.instant();
         List<IncomingMessage> messages = batch.toIncoming(queueName);
         BatchResult result = processor.process(messages, started.plus(invocationTimeout), MESSAGING_SYSTEM);
+        Optional<MessageOutcome.Retry> blocking = sessionRetry(result);
+        if (blocking.isPresent()) {
+            throw waitAndAbandon(blocking.get(), result, started);
+        }
         Instant now = clock.instant();
         List<OutgoingMessage> parked = new ArrayList<>();
         Map<String, OutgoingMessage> minimalCopies = new LinkedHashMap<>();
@@ -186,6 +208,62 @@ public final class ServiceBusBatchConsumer<T> {
         Instant scheduled = retry.delay().isZero() ? null : now.plus(retry.delay());
         return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
+    }
+
+    /**
+     * The retry that blocks a session batch, when the batch is abandoned for it: every message of the batch is of one
+     * session, the pipeline counts attempts per message (an idempotency store), and a message must be retried. Then no
+     * copy is sent: the abandon returns the batch to the session in order.
+     */
+    private Optional<MessageOutcome.Retry> sessionRetry(BatchResult result) {
+        if (!sessionOrderByAbandon || !processor.countsAttemptsPerMessage() || result.outcomes().isEmpty()) {
+            return Optional.empty();
+        }
+        String session = result.outcomes().getFirst().message().groupKey().orElse(null);
+        if (session == null) {
+            return Optional.empty();
+        }
+        MessageOutcome.Retry first = null;
+        for (MessageOutcome outcome : result.outcomes()) {
+            if (!session.equals(outcome.message().groupKey().orElse(null))) {
+                return Optional.empty();
+            }
+            if (first == null && outcome instanceof MessageOutcome.Retry retry) {
+                first = retry;
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /**
+     * Waits the retry's backoff, holding the session lock (the host renews it), at most {@code sessionWaitMax} and
+     * what the invocation has left less 2 s; then returns the exception that makes the host abandon the batch.
+     */
+    private SessionRetryException waitAndAbandon(MessageOutcome.Retry retry, BatchResult result, Instant started) {
+        countSessions(result);
+        Duration left = Duration.between(clock.instant(), started.plus(invocationTimeout)).minusSeconds(2);
+        Duration wait = retry.delay();
+        if (wait.compareTo(sessionWaitMax) > 0) {
+            wait = sessionWaitMax;
+        }
+        if (wait.compareTo(left) > 0) {
+            wait = left.isNegative() ? Duration.ZERO : left;
+        }
+        String session = retry.message().groupKey().orElse("");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("operation", "session_retry");
+        fields.put("session_id", session);
+        fields.put("message_id", retry.message().id());
+        fields.put("wait_ms", wait.toMillis());
+        fields.put("batch_size", result.outcomes().size());
+        log.log(LogSink.Level.INFO, "session batch abandoned after the retry's backoff, so the session keeps its order", fields,
+                null);
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new SessionRetryException(session, retry.message().providerMessageId(), wait);
     }
 
     /** On a session-enabled queue: the sessions this batch processed, and those a retry blocks. */
@@ -274,6 +352,37 @@ public final class ServiceBusBatchConsumer<T> {
         private LogSink logSink = new JsonLogSink();
         private @Nullable Tracing tracing;
         private MetricsSink metrics = MetricsSink.NOOP;
+        private Duration sessionWaitMax = Duration.ofMinutes(5);
+        private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
+        private boolean sessionOrderByAbandon = true;
+
+        /**
+         * @param sessionWaitMax the longest a session batch waits for a retry's backoff before it is abandoned (default
+         *     5 minutes, host.json's default {@code maxAutoLockRenewalDuration}: the host renews the locks that long).
+         *     A longer backoff is cut to it.
+         * @return this
+         */
+        public Builder<T> sessionWaitMax(Duration sessionWaitMax) {
+            this.sessionWaitMax = Objects.requireNonNull(sessionWaitMax, "sessionWaitMax");
+            return this;
+        }
+
+        /**
+         * @param byAbandon whether a session batch with a retry is abandoned after the backoff (default, with an
+         *     idempotency store) rather than re-published behind it (the behaviour before, where messages of the session
+         *     still queued can overtake the copies)
+         * @return this
+         */
+        public Builder<T> sessionOrderByAbandon(boolean byAbandon) {
+            this.sessionOrderByAbandon = byAbandon;
+            return this;
+        }
+
+        /** @param sleeper how the consumer waits (tests move a manual clock) @return this */
+        public Builder<T> sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
 
         /**
          * @param metrics where the session metrics ({@code queue_sessions_processed_total},
@@ -363,6 +472,9 @@ public final class ServiceBusBatchConsumer<T> {
             }
             if (invocationTimeout.isNegative() || invocationTimeout.isZero()) {
                 throw new IllegalArgumentException("invocationTimeout must be positive, got " + invocationTimeout);
+            }
+            if (sessionWaitMax.isNegative()) {
+                throw new IllegalArgumentException("sessionWaitMax must not be negative, got " + sessionWaitMax);
             }
             return new ServiceBusBatchConsumer<>(this);
         }

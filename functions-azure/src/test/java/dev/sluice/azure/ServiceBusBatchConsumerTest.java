@@ -9,6 +9,7 @@ import dev.sluice.core.PermanentFailureException;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.idempotency.InMemoryIdempotencyStore;
+import dev.sluice.core.pipeline.BackoffStrategy;
 import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.pipeline.BatchResult;
 import dev.sluice.core.pipeline.MessageOutcome;
@@ -32,16 +33,27 @@ class ServiceBusBatchConsumerTest {
     private final List<Sent> sent = new ArrayList<>();
     private final MessagePublisher recording = (queue, messages) -> messages.forEach(m -> sent.add(new Sent(queue, m)));
 
+    private final List<Duration> waits = new ArrayList<>();
+
+    /** Re-publishing retries, also in a session batch (the behaviour without abandoning; see the session tests below). */
     private ServiceBusBatchConsumer<Item> consumer(MessageHandler<Item> handler, MessagePublisher publisher) {
+        return builder(handler, publisher).sessionOrderByAbandon(false).build();
+    }
+
+    private ServiceBusBatchConsumer.Builder<Item> builder(MessageHandler<Item> handler, MessagePublisher publisher) {
         BatchProcessor<Item> processor = BatchProcessor.<Item>builder()
                 .queueName("items")
                 .handler(handler)
                 .codec(JsonCodec.of(Item.class))
-                .retryPolicy(RetryPolicy.exponential(3, Duration.ofSeconds(10), Duration.ofSeconds(10)))
+                .retryPolicy(new RetryPolicy(3, BackoffStrategy.fixed(Duration.ofSeconds(10))))
                 .idempotency(IdempotencyOptions.builder().store(new InMemoryIdempotencyStore()).build())
                 .clock(clock)
                 .build();
-        return ServiceBusBatchConsumer.<Item>builder().processor(processor).publisher(publisher).clock(clock).build();
+        return ServiceBusBatchConsumer.<Item>builder().processor(processor).publisher(publisher).clock(clock)
+                .sleeper(d -> {
+                    waits.add(d);
+                    clock.advance(d);
+                });
     }
 
     private static ServiceBusBatch batch(String... bodies) {
@@ -164,6 +176,74 @@ class ServiceBusBatchConsumerTest {
         // THEN no copy was sent and the second delivery is a duplicate
         assertThat(sent).isEmpty();
         assertThat(again.outcomes()).singleElement().isInstanceOf(MessageOutcome.Duplicate.class);
+    }
+
+    @Test
+    void aSessionBatchWithARetry_sendsNothing_waitsTheBackoff_andIsAbandoned_soTheSessionKeepsItsOrder() {
+        // GIVEN a handler that fails item 2 of a session batch of four; attempts are counted per message (a store)
+        List<String> ran = new ArrayList<>();
+        ServiceBusBatchConsumer<Item> consumer = builder((m, c) -> {
+            ran.add(m.body().id());
+            if (m.body().id().equals("2") && ran.stream().filter("2"::equals).count() == 1) {
+                throw new IllegalStateException("boom");
+            }
+        }, recording).build();
+
+        // WHEN the batch is processed
+        Instant before = clock.instant();
+
+        // THEN the consumer waited the retry's backoff (10 s) and threw so the host abandons the whole batch
+        assertThatThrownBy(() -> consumer.process(batch("{\"id\":\"1\"}", "{\"id\":\"2\"}", "{\"id\":\"3\"}",
+                "{\"id\":\"4\"}")))
+                .isInstanceOfSatisfying(SessionRetryException.class, e -> {
+                    assertThat(e.sessionId()).isEqualTo("s-1");
+                    assertThat(e.messageId()).isEqualTo("m-1");
+                });
+        assertThat(waits).containsExactly(Duration.ofSeconds(10));
+        assertThat(clock.instant()).isEqualTo(before.plusSeconds(10));
+        // AND nothing was re-published or parked, and the messages after the failed one did not run
+        assertThat(sent).isEmpty();
+        assertThat(ran).containsExactly("1", "2");
+
+        // WHEN Service Bus redelivers the batch (as the abandon makes it) and item 2 now succeeds
+        BatchResult again = consumer.process(batch("{\"id\":\"1\"}", "{\"id\":\"2\"}", "{\"id\":\"3\"}",
+                "{\"id\":\"4\"}"));
+
+        // THEN item 1 is skipped as done, and 2, 3, 4 run in order
+        assertThat(again.outcomes().getFirst()).isInstanceOf(MessageOutcome.Duplicate.class);
+        assertThat(ran).containsExactly("1", "2", "2", "3", "4");
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void theSessionWait_isCappedBySessionWaitMax_andByTheInvocationsTimeLeft() {
+        MessageHandler<Item> failing = (m, c) -> {
+            throw new IllegalStateException("boom");
+        };
+        ServiceBusBatchConsumer<Item> capped = builder(failing, recording).sessionWaitMax(Duration.ofSeconds(3)).build();
+        assertThatThrownBy(() -> capped.process(batch("{\"id\":\"x\"}"))).isInstanceOf(SessionRetryException.class);
+        ServiceBusBatchConsumer<Item> late = builder(failing, recording).invocationTimeout(Duration.ofSeconds(6)).build();
+        assertThatThrownBy(() -> late.process(batch("{\"id\":\"y\"}"))).isInstanceOf(SessionRetryException.class);
+
+        // 3 s by sessionWaitMax; the invocation's 6 s less 2 s of margin
+        assertThat(waits).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(4));
+    }
+
+    @Test
+    void withoutAStore_aSessionRetryIsRepublished_asBefore() {
+        // GIVEN a pipeline without idempotency: attempts come from the delivery count, which an abandon would raise
+        BatchProcessor<Item> processor = BatchProcessor.<Item>builder().queueName("items").codec(JsonCodec.of(Item.class))
+                .retryPolicy(RetryPolicy.exponential(3, Duration.ofSeconds(10), Duration.ofSeconds(10))).clock(clock)
+                .handler((m, c) -> {
+                    throw new IllegalStateException("boom");
+                }).build();
+        ServiceBusBatchConsumer<Item> consumer = ServiceBusBatchConsumer.<Item>builder().processor(processor).publisher(recording)
+                .clock(clock).sleeper(waits::add).build();
+
+        consumer.process(batch("{\"id\":\"z\"}"));
+
+        assertThat(waits).isEmpty();
+        assertThat(sent).singleElement().satisfies(s -> assertThat(s.queue()).isEqualTo("items"));
     }
 
     @Test

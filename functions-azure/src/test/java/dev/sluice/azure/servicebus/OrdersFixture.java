@@ -92,6 +92,8 @@ final class OrdersFixture {
                 .publisher(broker)
                 .parkingQueue(PARKING)
                 .clock(clock)
+                // a session batch waiting a backoff passes the model's time (the host renews the locks)
+                .sleeper(clock::advance)
                 .build();
         host = new FunctionsHostSimulator(broker, clock, QUEUE, settings.sessions(), 32, batch -> {
             invocationTimes.add(clock.instant());

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * {@code autoCompleteMessages = true}: receive a batch in peek-lock mode (one session at a time on a
  * session queue), pass the bodies and the metadata arrays to the function as the Java worker does
  * (application property values through JSON, so numbers arrive as doubles; times as ISO-8601 text),
- * then complete every message when the function returns, or abandon every message when it throws.
+ * then complete every message when the function returns, or abandon every message when it throws. While the
+ * function runs the host renews the locks (the batch's and the session's).
  * When nothing is visible it moves the clock to the next scheduled message or lock expiry, so
  * backoffs pass without sleeping.
  */
@@ -80,11 +81,13 @@ public final class FunctionsHostSimulator {
             return Optional.empty();
         }
         Throwable failure = null;
+        broker.startRenewing(queue, batch);
         try {
             function.invoke(bind(batch));
         } catch (Throwable t) {
             failure = t;
         }
+        // settled while still renewed: the host settles as the function returns
         for (ReceivedMessage message : batch) {
             if (failure == null) {
                 broker.complete(queue, message);

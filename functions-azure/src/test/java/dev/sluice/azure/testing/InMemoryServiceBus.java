@@ -70,6 +70,8 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader, 
         int deliveryCount;
         @Nullable String lockToken;
         @Nullable Instant lockedUntil;
+        // the host renews this message's lock while its function runs (maxAutoLockRenewalDuration)
+        boolean renewing;
 
         Stored(OutgoingMessage message, long sequenceNumber, Instant activeAt, Map<String, String> properties, int deliveryCount) {
             this.message = message;
@@ -257,6 +259,46 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader, 
         unlock(q, locked(q, message));
     }
 
+    /**
+     * What the Functions host does while a function runs: it renews the locks of the messages it delivered (and the
+     * session lock), so they do not lapse however long the function takes (up to {@code maxAutoLockRenewalDuration},
+     * not modelled). Call right after receiving.
+     *
+     * @param path where they were received
+     * @param messages the delivered messages
+     */
+    public synchronized void startRenewing(String path, List<ReceivedMessage> messages) {
+        renewing(path, messages, true);
+    }
+
+    /**
+     * Renewal ends without a settlement (the function's process died): each lock lapses a lock duration from now.
+     * Settling a message ends its renewal too.
+     *
+     * @param path where they were received
+     * @param messages the delivered messages
+     */
+    public synchronized void stopRenewing(String path, List<ReceivedMessage> messages) {
+        renewing(path, messages, false);
+    }
+
+    private void renewing(String path, List<ReceivedMessage> messages, boolean on) {
+        Queue q = queue(path);
+        Instant until = clock.instant().plus(q.settings.lockDuration());
+        for (ReceivedMessage m : messages) {
+            for (Stored s : q.messages) {
+                if (m.lockToken().equals(s.lockToken)) {
+                    s.renewing = on;
+                    s.lockedUntil = until;
+                    String session = s.message.sessionId();
+                    if (session != null && q.lockedSessions.containsKey(session)) {
+                        q.lockedSessions.put(session, until);
+                    }
+                }
+            }
+        }
+    }
+
     /** @param path a queue or dead-letter path @return its messages, scheduled ones included, in queue order */
     public synchronized List<Stored> messages(String path) {
         return queue(path).messages.stream().sorted(ORDER).toList();
@@ -348,7 +390,7 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader, 
     private void expireLocks(Queue q) {
         Instant now = clock.instant();
         for (Stored s : List.copyOf(q.messages)) {
-            if (s.lockedUntil != null && !s.lockedUntil.isAfter(now)) {
+            if (s.lockedUntil != null && !s.renewing && !s.lockedUntil.isAfter(now)) {
                 unlock(q, s);
             }
         }
@@ -357,6 +399,7 @@ public final class InMemoryServiceBus implements MessagePublisher, QueueReader, 
     private void unlock(Queue q, Stored s) {
         s.lockToken = null;
         s.lockedUntil = null;
+        s.renewing = false;
         if (s.deliveryCount >= q.settings.maxDeliveryCount()) {
             q.messages.remove(s);
             Map<String, String> properties = new LinkedHashMap<>(s.properties);

@@ -47,8 +47,10 @@ public final class BatchProcessor<T> {
     private final String queueName;
     private final RetryPolicy retryPolicy;
     private final BatchScheduler<T> scheduler;
+    private final boolean countsAttemptsPerMessage;
 
     private BatchProcessor(Builder<T> b) {
+        this.countsAttemptsPerMessage = b.idempotency != null;
         this.queueName = Objects.requireNonNull(b.queueName);
         this.retryPolicy = b.retryPolicy;
         Telemetry telemetry = new Telemetry(queueName, b.metrics, b.logSink);
@@ -76,6 +78,14 @@ public final class BatchProcessor<T> {
     /** @return the queue this processor consumes */
     public String queueName() {
         return queueName;
+    }
+
+    /**
+     * @return whether an idempotency store counts each message's executions (so a redelivery that did not run the
+     *     handler uses no attempt); without one, attempts come from the provider's delivery count
+     */
+    public boolean countsAttemptsPerMessage() {
+        return countsAttemptsPerMessage;
     }
 
     /** @return the retry policy */

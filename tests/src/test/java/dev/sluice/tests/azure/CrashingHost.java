@@ -57,6 +57,8 @@ final class CrashingHost {
     private final AtomicInteger invocations = new AtomicInteger();
     private final AtomicInteger crashedInvocations = new AtomicInteger();
     private final AtomicInteger failedInvocations = new AtomicInteger();
+    private final AtomicInteger republished = new AtomicInteger();
+    private final AtomicInteger delivered = new AtomicInteger();
 
     CrashingHost(InMemoryServiceBus broker, ManualClock clock, String queue, int maxBatchSize, int parallelism) {
         this.broker = broker;
@@ -90,8 +92,21 @@ final class CrashingHost {
         return (target, messages) -> {
             if (!isDead()) {
                 broker.publish(target, messages);
+                if (target.equals(queue)) {
+                    republished.addAndGet(messages.size());
+                }
             }
         };
+    }
+
+    /** @return copies the function re-published to the queue (retries), the send amplification */
+    int republished() {
+        return republished.get();
+    }
+
+    /** @return messages delivered to the function, redeliveries included */
+    int delivered() {
+        return delivered.get();
     }
 
     /** Delivers until nothing is left, moving the clock to the next schedule or lock expiry when idle. */
@@ -134,9 +149,11 @@ final class CrashingHost {
 
     private void invoke(List<ReceivedMessage> batch) {
         invocations.incrementAndGet();
+        delivered.addAndGet(batch.size());
         Process process = new Process();
         current.set(process);
         Throwable failure = null;
+        broker.startRenewing(queue, batch);
         try {
             function.invoke(FunctionsHostSimulator.bind(batch));
         } catch (Throwable t) {
@@ -145,6 +162,8 @@ final class CrashingHost {
             current.remove();
         }
         if (process.dead.get()) {
+            // the process died: nothing renews these locks any more
+            broker.stopRenewing(queue, batch);
             // the worker process is gone: its locks and the session lock lapse on their own
             crashedInvocations.incrementAndGet();
             return;
