@@ -258,6 +258,28 @@ class AzureChaosIT {
         assertThat(run.host.republished()).isZero();
     }
 
+    @Test
+    void transactionalMode_sessionBacklogsBeyondABatch_noEffectTwice_orderKept() {
+        // GIVEN 1,500 orders in 50 sessions of 30, batches of 8, effects committed with the idempotency record
+        Run run = new Run(ChaosLedger.plan(1_500, 30, 2027), IdempotencyMode.TRANSACTIONAL,
+                COSMOS.get().newContainer("sluice-chaos"), new Setup(8, 10 * 8, true));
+        ChaosLedger ledger = run.ledger;
+
+        // WHEN the host drains the queue, and the effects are read back from Cosmos DB
+        run.sendAndDrain();
+        run.readEffectsFromCosmos();
+        run.print("Azure chaos, transactional mode, session backlogs of 30 in batches of 8");
+
+        // THEN nothing is lost, order holds, no effect was committed twice, nothing was re-published
+        assertThat(run.broker.messages(QUEUE)).isEmpty();
+        assertThat(ledger.lost()).isEmpty();
+        assertEndStateOfEveryKind(ledger);
+        assertThat(ledger.orderViolations()).isEmpty();
+        assertThat(run.host.crashedInvocations()).isPositive();
+        assertThat(ledger.effects).allSatisfy((key, n) -> assertThat(n.get()).as(key).isEqualTo(1));
+        assertThat(run.host.republished()).isZero();
+    }
+
     /** Poison is parked as POISON and never applied; clean orders are applied and never parked; transient ones end either way. */
     static void assertEndStateOfEveryKind(ChaosLedger ledger) {
         for (ChaosLedger.Sent s : ledger.sent.values()) {
