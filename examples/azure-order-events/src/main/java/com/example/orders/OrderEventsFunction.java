@@ -23,10 +23,10 @@ public class OrderEventsFunction {
 
     /**
      * Processes one batch. Returning lets the host complete the batch (retries and dead letters were
-     * re-published by Sluice); a {@link dev.sluice.azure.RepublishException} propagates so the host
-     * abandons it and Service Bus redelivers it.
+     * re-published by Sluice); a {@link dev.sluice.azure.RepublishException} or, on a session queue, a
+     * {@link dev.sluice.azure.SessionRetryException} propagates so the host abandons it and Service Bus redelivers it.
      *
-     * @param bodies the message bodies
+     * @param bodies the message bodies, exactly as sent (a binary binding: nothing is decoded or replaced on the way)
      * @param messageIds the host's {@code MessageIdArray}
      * @param deliveryCounts the host's {@code DeliveryCountArray}
      * @param properties the host's {@code ApplicationPropertiesArray}
@@ -37,7 +37,7 @@ public class OrderEventsFunction {
     @FunctionName("OrderEvents")
     public void run(
             @ServiceBusQueueTrigger(name = "messages", queueName = "%QUEUE_NAME%", connection = "ServiceBusConnection",
-                    cardinality = Cardinality.MANY, dataType = "string") String[] bodies,
+                    cardinality = Cardinality.MANY, dataType = "binary") byte[][] bodies,
             @BindingName("MessageIdArray") String[] messageIds,
             @BindingName("DeliveryCountArray") int[] deliveryCounts,
             @BindingName("ApplicationPropertiesArray") Map<String, Object>[] properties,

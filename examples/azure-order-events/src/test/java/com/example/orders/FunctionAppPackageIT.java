@@ -30,7 +30,7 @@ class FunctionAppPackageIT {
         // WHEN its trigger binding is read
         JsonNode trigger = function.path("bindings").get(0);
 
-        // THEN it is a Service Bus queue trigger delivering batches of text bodies to OrderEventsFunction.run
+        // THEN it is a Service Bus queue trigger delivering batches of bodies as bytes to OrderEventsFunction.run
         assertThat(function.path("bindings")).hasSize(1);
         assertThat(trigger.path("type").asText()).isEqualTo("serviceBusTrigger");
         assertThat(trigger.path("direction").asText()).isEqualTo("in");
@@ -38,7 +38,8 @@ class FunctionAppPackageIT {
         assertThat(trigger.path("cardinality").asText()).isEqualToIgnoringCase("many");
         assertThat(trigger.path("queueName").asText()).isEqualTo("%QUEUE_NAME%");
         assertThat(trigger.path("connection").asText()).isEqualTo("ServiceBusConnection");
-        assertThat(trigger.path("dataType").asText()).isEqualTo("string");
+        // binary: the host hands the worker a CollectionBytes, which the Java worker binds to byte[][], exact bytes
+        assertThat(trigger.path("dataType").asText()).isEqualTo("binary");
         assertThat(function.path("entryPoint").asText()).isEqualTo(OrderEventsFunction.class.getName() + ".run");
         assertThat(app.resolve("OrderEvents").resolve(function.path("scriptFile").asText()).normalize()).exists();
     }

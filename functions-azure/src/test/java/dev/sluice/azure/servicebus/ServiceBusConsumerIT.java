@@ -153,6 +153,25 @@ class ServiceBusConsumerIT {
     }
 
     @Test
+    void aBodyThatIsNotUtf8_arrivesAsItsExactBytes_andIsParkedAsPoisonWithAReason_neverChanged() {
+        // GIVEN a body with bytes that are not UTF-8 (bound as binary, so no replacement character on the way)
+        OrdersFixture f = fixture(InMemoryServiceBus.QueueSettings.defaults());
+        byte[] body = {'{', '"', 'o', '"', ':', (byte) 0xff, (byte) 0xfe, '}'};
+        f.broker.send(OrdersFixture.QUEUE, new dev.sluice.azure.OutgoingMessage("m-bytes", body, Map.of(), null, null, null, null));
+
+        // WHEN the host delivers it
+        f.host.runUntilIdle(5);
+
+        // THEN it is parked as POISON with a reason, its bytes exactly as sent
+        assertThat(f.broker.messages(OrdersFixture.PARKING)).singleElement().satisfies(s -> {
+            assertThat(s.message().body()).containsExactly(body);
+            assertThat(s.properties()).containsEntry(SluiceAttributes.FAILURE_KIND, "POISON")
+                    .containsKey(SluiceAttributes.ERROR_MESSAGE);
+        });
+        assertThat(f.broker.messages(OrdersFixture.QUEUE)).isEmpty();
+    }
+
+    @Test
     void parkingFailure_isRetriedByRedelivery_andTheMessageIsParkedOnce() {
         // GIVEN a batch with a good order and a poison body, and a parking queue that refuses one send
         OrdersFixture f = fixture(InMemoryServiceBus.QueueSettings.defaults());

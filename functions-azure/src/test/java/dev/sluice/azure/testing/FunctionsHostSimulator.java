@@ -144,7 +144,8 @@ public final class FunctionsHostSimulator {
      */
     public static ServiceBusBatch bind(List<ReceivedMessage> batch) {
         int n = batch.size();
-        String[] bodies = new String[n];
+        // a binary binding (dataType "binary"): the worker hands the exact bytes, as byte[][]
+        byte[][] bodies = new byte[n][];
         String[] ids = new String[n];
         int[] deliveryCounts = new int[n];
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -155,7 +156,7 @@ public final class FunctionsHostSimulator {
         String[] contentTypes = new String[n];
         for (int i = 0; i < n; i++) {
             ReceivedMessage m = batch.get(i);
-            bodies[i] = new String(m.body(), StandardCharsets.UTF_8);
+            bodies[i] = m.body();
             ids[i] = m.messageId();
             deliveryCounts[i] = m.deliveryCount();
             properties[i] = throughJson(m.applicationProperties());
