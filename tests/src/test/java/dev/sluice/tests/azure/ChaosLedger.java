@@ -1,6 +1,7 @@
 package dev.sluice.tests.azure;
 
 import dev.sluice.azure.OutgoingMessage;
+import dev.sluice.azure.ReceivedMessage;
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.core.pipeline.MessageOutcome;
 import dev.sluice.core.redrive.SluiceAttributes;
@@ -186,6 +187,25 @@ final class ChaosLedger {
             String original = s.properties().getOrDefault(SluiceAttributes.ORIGINAL_MESSAGE_ID, s.message().messageId());
             brokerDeadLettered.computeIfAbsent(keyOf(original), k -> new ArrayList<>())
                     .add(s.properties().getOrDefault("DeadLetterReason", "(no reason)"));
+        }
+    }
+
+    /**
+     * Reads the end state from messages received off the parking queue and the dead-letter sub-queue (a real broker).
+     *
+     * @param parkedMessages the parking queue's messages
+     * @param deadLettered the queue's dead-letter sub-queue's messages
+     */
+    void collectEnd(List<ReceivedMessage> parkedMessages, List<ReceivedMessage> deadLettered) {
+        for (ReceivedMessage m : parkedMessages) {
+            String original = m.applicationProperties().getOrDefault(SluiceAttributes.ORIGINAL_MESSAGE_ID, m.messageId());
+            parked.computeIfAbsent(keyOf(original), k -> new ArrayList<>())
+                    .add(m.applicationProperties().getOrDefault(SluiceAttributes.FAILURE_KIND, "(no kind)"));
+        }
+        for (ReceivedMessage m : deadLettered) {
+            String original = m.applicationProperties().getOrDefault(SluiceAttributes.ORIGINAL_MESSAGE_ID, m.messageId());
+            brokerDeadLettered.computeIfAbsent(keyOf(original), k -> new ArrayList<>())
+                    .add(m.applicationProperties().getOrDefault("DeadLetterReason", "(no reason)"));
         }
     }
 
