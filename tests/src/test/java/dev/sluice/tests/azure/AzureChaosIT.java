@@ -69,6 +69,8 @@ class AzureChaosIT {
         final CosmosIdempotencyStore store;
         /** Time session batches waited for a backoff before they were abandoned. */
         final java.util.concurrent.atomic.AtomicLong sessionWaitMillis = new java.util.concurrent.atomic.AtomicLong();
+        /** Session batches that waited for a backoff; every 10th dies while waiting. */
+        final java.util.concurrent.atomic.AtomicInteger sessionWaits = new java.util.concurrent.atomic.AtomicInteger();
 
         Run(ChaosLedger ledger, IdempotencyMode mode, CosmosContainer container) {
             this(ledger, mode, container, Setup.DEFAULT);
@@ -105,10 +107,14 @@ class AzureChaosIT {
                     .clock(clock)
                     .logSink(event -> { })
                     .sessionOrderByAbandon(setup.byAbandon())
-                    // waiting a backoff passes the model's time (the host renews the locks meanwhile)
+                    // waiting a backoff passes the model's time (the host renews the locks meanwhile); every 10th
+                    // wait the worker dies in it, before the abandon: the batch's locks lapse and it comes back
                     .sleeper(d -> {
                         sessionWaitMillis.addAndGet(d.toMillis());
                         clock.advance(d);
+                        if (sessionWaits.incrementAndGet() % 10 == 0) {
+                            host.crashNow();
+                        }
                     })
                     .build();
             host.function(batch -> {
@@ -168,6 +174,7 @@ class AzureChaosIT {
             System.out.println(ledger.report(title, host.invocations(), host.crashedInvocations()));
             int failures = Math.max(1, ledger.transientFailures.get());
             int sent = ledger.sent.values().stream().mapToInt(ChaosLedger.Sent::copies).sum();
+            System.out.printf("session waits: %d, %d of them ended by a worker crash%n", sessionWaits.get(), sessionWaits.get() / 10);
             System.out.printf("amplification: %d re-published copies (%.2f per transient failure), %d deliveries for %d messages"
                     + " (%.2f extra per transient failure), session batches waited %d ms in all%n", host.republished(),
                     host.republished() / (double) failures, host.delivered(), sent, (host.delivered() - sent) / (double) failures,
