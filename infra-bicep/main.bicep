@@ -25,10 +25,15 @@ param location string = resourceGroup().location
 @description('The queue the function consumes; its parking queue is <queueName>-parking.')
 param queueName string = 'order-events'
 
-@description('Deliveries before Service Bus dead-letters a message itself (the crash safety net).')
+@description('Deliveries before Service Bus dead-letters a message itself (the crash safety net). On a session queue it is raised to at least maxRetryAttempts x maxMessageBatchSize + 10: every abandon of a session batch counts for each message in it.')
 @minValue(1)
 @maxValue(2000)
 param maxDeliveryCount int = 10
+
+@description('host.json maxMessageBatchSize of the function app (the example uses 32); sizes maxDeliveryCount on a session queue.')
+@minValue(1)
+@maxValue(1000)
+param maxMessageBatchSize int = 32
 
 @description('Peek-lock duration in seconds (Service Bus allows at most 5 minutes).')
 @minValue(5)
@@ -119,6 +124,8 @@ param functionErrorsAlertThreshold int = 0
 param tags object = {}
 
 var suffix = uniqueString(resourceGroup().id, baseName)
+// a session batch with a retry is abandoned, which counts a delivery for every message in it (README, Azure sessions)
+var effectiveMaxDeliveryCount = requiresSession ? max(maxDeliveryCount, maxRetryAttempts * maxMessageBatchSize + 10) : maxDeliveryCount
 var allTags = union(tags, {
   application: 'sluice'
   environment: environmentName
@@ -141,7 +148,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: allTags
     queueName: queueName
-    maxDeliveryCount: maxDeliveryCount
+    maxDeliveryCount: effectiveMaxDeliveryCount
     lockDurationSeconds: lockDurationSeconds
     requiresSession: requiresSession
     parkingRetentionDays: parkingRetentionDays
