@@ -18,6 +18,10 @@ public final class SluiceMetrics {
     public static final String RETRY_ATTEMPTS = "queue_retry_attempts_total";
     /** Handler execution time. */
     public static final String HANDLER_DURATION = "queue_handler_duration_seconds";
+    /** Messages a sender tried to send; dimension {@code status} ({@code sent} or {@code failed}). */
+    public static final String SENT = "queue_messages_sent_total";
+    /** Time one send call took (a batch of messages, retries included). */
+    public static final String SEND_DURATION = "queue_send_duration_seconds";
 
     /** Dimension: the queue. */
     public static final String DIM_QUEUE = "queue";
@@ -25,6 +29,9 @@ public final class SluiceMetrics {
     public static final String DIM_ERROR_TYPE = "error_type";
     /** Dimension: the failure kind. */
     public static final String DIM_FAILURE_KIND = "failure_kind";
+
+    /** Dimension: the outcome of a send. */
+    public static final String DIM_STATUS = "status";
 
     private SluiceMetrics() {}
 }
