@@ -1,5 +1,6 @@
 package dev.sluice.aws;
 
+import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
 import dev.sluice.core.pipeline.BackoffStrategy;
@@ -54,9 +55,9 @@ public final class SqsMessageSender implements MessageSender {
     private final BackoffStrategy backoff;
     private final RandomGenerator random;
 
-    private SqsMessageSender(Builder b) {
-        this.sqs = b.sqs;
-        this.queueUrl = b.queueUrl;
+    private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
         this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         this.fifo = SqsFifo.isFifo(queueUrl);
         this.envelope = b.envelope;
@@ -66,7 +67,7 @@ public final class SqsMessageSender implements MessageSender {
         this.random = b.random;
     }
 
-    /** @return a builder; {@code sqs} and {@code queueUrl} are required */
+    /** @return a builder; {@code sqs} and {@code queue} are required */
     public static Builder builder() {
         return new Builder();
     }
@@ -228,7 +229,7 @@ public final class SqsMessageSender implements MessageSender {
     /** Builds an {@link SqsMessageSender}. */
     public static final class Builder {
         private @Nullable SqsClient sqs;
-        private @Nullable String queueUrl;
+        private @Nullable String queue;
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private int maxAttempts = 3;
@@ -243,9 +244,13 @@ public final class SqsMessageSender implements MessageSender {
             return this;
         }
 
-        /** @param queueUrl the queue's URL; a name ending in {@code .fifo} makes it FIFO @return this */
-        public Builder queueUrl(String queueUrl) {
-            this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
+        /**
+         * @param queue the queue's URL, or its name (resolved once, in {@link #build()}); a name ending in
+         *     {@code .fifo} makes it FIFO
+         * @return this
+         */
+        public Builder queue(String queue) {
+            this.queue = Objects.requireNonNull(queue, "queue");
             return this;
         }
 
@@ -282,18 +287,19 @@ public final class SqsMessageSender implements MessageSender {
         /**
          * @return the sender
          * @throws IllegalArgumentException naming a missing or bad property
+         * @throws software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException when a queue name is unknown
          */
         public SqsMessageSender build() {
             if (sqs == null) {
                 throw new IllegalArgumentException("sqs is required");
             }
-            if (queueUrl == null || queueUrl.isBlank()) {
-                throw new IllegalArgumentException("queueUrl is required");
+            if (queue == null || queue.isBlank()) {
+                throw new IllegalArgumentException("queue is required");
             }
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
             }
-            return new SqsMessageSender(this);
+            return new SqsMessageSender(this, sqs, QueueUrls.resolve(sqs, queue));
         }
     }
 }

@@ -50,7 +50,7 @@ class SqsMessageSenderRoundTripTest {
     @Property(tries = 30)
     void aSentMessage_passesTheConsumersChecks(@ForAll("cases") SenderRoundTrip.Case c) {
         // GIVEN a sender configured as the case says
-        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queueUrl(queueUrl).envelope(c.envelope()).build();
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(queueUrl).envelope(c.envelope()).build();
         // WHEN it sends the message and the consumer receives it
         SendResult result = sender.send(c.outbound());
         assertThat(result).isInstanceOf(SendResult.Sent.class);

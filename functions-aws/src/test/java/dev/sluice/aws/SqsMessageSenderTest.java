@@ -60,7 +60,7 @@ class SqsMessageSenderTest {
         RequestCounter counter = new RequestCounter();
         InMemoryMetrics metrics = new InMemoryMetrics();
         try (SqsClient counted = AwsTestClients.sqs(server.endpoint(), counter)) {
-            SqsMessageSender sender = SqsMessageSender.builder().sqs(counted).queueUrl(url).metrics(metrics)
+            SqsMessageSender sender = SqsMessageSender.builder().sqs(counted).queue(url).metrics(metrics)
                     .envelope(Envelope.builder().compressAboveBytes(Integer.MAX_VALUE).build()).build();
             List<OutboundMessage> messages = new ArrayList<>();
             IntStream.range(0, 23).forEach(i -> messages.add(message("m-" + i)));
@@ -80,7 +80,7 @@ class SqsMessageSenderTest {
     @Test
     void aMessageOverTheLimit_failsWithAReason_andTheOthersAreSent() {
         String url = sqs.createQueue(r -> r.queueName("limits-" + System.nanoTime())).queueUrl();
-        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queueUrl(url)
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(url)
                 .envelope(Envelope.builder().compressAboveBytes(Integer.MAX_VALUE).build()).build();
 
         List<SendResult> results = sender.sendAll(List.of(message("a"), message("x".repeat(256 * 1024)),
@@ -96,9 +96,9 @@ class SqsMessageSenderTest {
 
     @Test
     void onAFifoQueue_theGroupIsTheMessageGroup_andTheSluiceMessageIdDeduplicates() {
-        String url = sqs.createQueue(r -> r.queueName("orders-" + System.nanoTime() + ".fifo")
-                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
-        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queueUrl(url).build();
+        String name = "orders-" + System.nanoTime() + ".fifo";
+        String url = sqs.createQueue(r -> r.queueName(name).attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(name).build();
 
         List<SendResult> results = sender.sendAll(List.of(
                 OutboundMessage.builder().body("1").groupId("customer-1").build(),
@@ -150,7 +150,7 @@ class SqsMessageSenderTest {
             @Override
             public void close() {}
         };
-        SqsMessageSender sender = SqsMessageSender.builder().sqs(flaky).queueUrl("https://sqs.test/000000000000/orders")
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(flaky).queue("https://sqs.test/000000000000/orders")
                 .backoff(BackoffStrategy.fixed(Duration.ZERO)).build();
 
         // WHEN three messages are sent
@@ -166,9 +166,9 @@ class SqsMessageSenderTest {
 
     @Test
     void build_namesTheMissingProperty() {
-        assertThatThrownBy(() -> SqsMessageSender.builder().queueUrl("u").build()).hasMessageContaining("sqs");
-        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).build()).hasMessageContaining("queueUrl");
-        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).queueUrl("u").maxAttempts(0).build())
+        assertThatThrownBy(() -> SqsMessageSender.builder().queue("u").build()).hasMessageContaining("sqs");
+        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).build()).hasMessageContaining("queue");
+        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).queue("u").maxAttempts(0).build())
                 .hasMessageContaining("maxAttempts");
     }
 }
