@@ -3,12 +3,12 @@ package dev.sluice.aws;
 import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
-import dev.sluice.core.pipeline.BackoffStrategy;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
+import dev.sluice.core.sender.SendRetry;
 import dev.sluice.core.spi.MetricsSink;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -51,9 +50,7 @@ public final class SqsMessageSender implements MessageSender {
     private final boolean fifo;
     private final Envelope envelope;
     private final MetricsSink metrics;
-    private final int maxAttempts;
-    private final BackoffStrategy backoff;
-    private final RandomGenerator random;
+    private final SendRetry retry;
 
     private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
         this.sqs = sqs;
@@ -62,9 +59,7 @@ public final class SqsMessageSender implements MessageSender {
         this.fifo = SqsFifo.isFifo(queueUrl);
         this.envelope = b.envelope;
         this.metrics = b.metrics;
-        this.maxAttempts = b.maxAttempts;
-        this.backoff = b.backoff;
-        this.random = b.random;
+        this.retry = b.retry;
     }
 
     /** @return a builder; {@code sqs} and {@code queue} are required */
@@ -175,7 +170,7 @@ public final class SqsMessageSender implements MessageSender {
     private void send(List<Pending> chunk, SendResult[] results) {
         List<Pending> remaining = chunk;
         for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-            List<Pending> retry = new ArrayList<>();
+            List<Pending> again = new ArrayList<>();
             String lastError;
             try {
                 List<Pending> batch = remaining;
@@ -192,24 +187,25 @@ public final class SqsMessageSender implements MessageSender {
                     if (Boolean.TRUE.equals(failed.senderFault())) {
                         results[p.index()] = new SendResult.Failed(p.messageId(), reason);
                     } else {
-                        retry.add(p);
+                        again.add(p);
                         results[p.index()] = new SendResult.Failed(p.messageId(), reason);
                     }
                 }
             } catch (SdkException e) {
                 lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                retry.addAll(remaining);
+                again.addAll(remaining);
                 for (Pending p : remaining) {
                     results[p.index()] = new SendResult.Failed(p.messageId(), lastError);
                 }
             }
-            if (retry.isEmpty() || attempt >= maxAttempts) {
-                retry.forEach(p -> results[p.index()] = new SendResult.Failed(p.messageId(),
-                        ((SendResult.Failed) results[p.index()]).reason() + " (after " + maxAttempts + " attempts)"));
+            if (again.isEmpty() || !retry.allowsAfter(attempt)) {
+                int attempts = attempt;
+                again.forEach(p -> results[p.index()] = new SendResult.Failed(p.messageId(),
+                        ((SendResult.Failed) results[p.index()]).reason() + " (after " + attempts + " attempts)"));
                 return;
             }
-            pause(backoff.delay(attempt, random));
-            remaining = retry;
+            retry.pauseAfter(attempt);
+            remaining = again;
         }
     }
 
@@ -218,13 +214,6 @@ public final class SqsMessageSender implements MessageSender {
                 .orElseThrow(() -> new IllegalStateException("SQS answered for an entry it was not sent: " + id));
     }
 
-    private static void pause(Duration delay) {
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Builds an {@link SqsMessageSender}. */
     public static final class Builder {
@@ -232,9 +221,7 @@ public final class SqsMessageSender implements MessageSender {
         private @Nullable String queue;
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
-        private int maxAttempts = 3;
-        private BackoffStrategy backoff = BackoffStrategy.exponentialWithFullJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
-        private RandomGenerator random = RandomGenerator.getDefault();
+        private SendRetry retry = SendRetry.defaults();
 
         private Builder() {}
 
@@ -266,21 +253,9 @@ public final class SqsMessageSender implements MessageSender {
             return this;
         }
 
-        /** @param maxAttempts requests per entry, the first included (default 3) @return this */
-        public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
-            return this;
-        }
-
-        /** @param backoff the pause before a retry (default exponential with full jitter, 100 ms to 2 s) @return this */
-        public Builder backoff(BackoffStrategy backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /** @param random the jitter's source @return this */
-        public Builder random(RandomGenerator random) {
-            this.random = Objects.requireNonNull(random, "random");
+        /** @param retry attempts and backoff for what failed transiently (default {@link SendRetry#defaults()}) @return this */
+        public Builder retry(SendRetry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
@@ -295,9 +270,6 @@ public final class SqsMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
-            }
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
             }
             return new SqsMessageSender(this, sqs, QueueUrls.resolve(sqs, queue));
         }

@@ -9,12 +9,12 @@ import dev.sluice.aws.testing.Queues;
 import dev.sluice.aws.testing.RequestCounter;
 import dev.sluice.core.observability.InMemoryMetrics;
 import dev.sluice.core.observability.SluiceMetrics;
-import dev.sluice.core.pipeline.BackoffStrategy;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
+import dev.sluice.core.sender.SendRetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +151,7 @@ class SqsMessageSenderTest {
             public void close() {}
         };
         SqsMessageSender sender = SqsMessageSender.builder().sqs(flaky).queue("https://sqs.test/000000000000/orders")
-                .backoff(BackoffStrategy.fixed(Duration.ZERO)).build();
+                .retry(SendRetry.immediate(3)).build();
 
         // WHEN three messages are sent
         List<SendResult> results = sender.sendAll(List.of(message("0"), message("1"), message("2")));
@@ -168,7 +168,6 @@ class SqsMessageSenderTest {
     void build_namesTheMissingProperty() {
         assertThatThrownBy(() -> SqsMessageSender.builder().queue("u").build()).hasMessageContaining("sqs");
         assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).build()).hasMessageContaining("queue");
-        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).queue("u").maxAttempts(0).build())
-                .hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> SendRetry.immediate(0)).hasMessageContaining("maxAttempts");
     }
 }

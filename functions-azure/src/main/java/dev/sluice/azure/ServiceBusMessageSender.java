@@ -1,11 +1,11 @@
 package dev.sluice.azure;
 
-import dev.sluice.core.pipeline.BackoffStrategy;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
+import dev.sluice.core.sender.SendRetry;
 import dev.sluice.core.spi.MetricsSink;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,18 +27,14 @@ public final class ServiceBusMessageSender implements MessageSender {
     private final String queue;
     private final Envelope envelope;
     private final MetricsSink metrics;
-    private final int maxAttempts;
-    private final BackoffStrategy backoff;
-    private final RandomGenerator random;
+    private final SendRetry retry;
 
     private ServiceBusMessageSender(Builder b) {
         this.publisher = b.publisher;
         this.queue = b.queue;
         this.envelope = b.envelope;
         this.metrics = b.metrics;
-        this.maxAttempts = b.maxAttempts;
-        this.backoff = b.backoff;
-        this.random = b.random;
+        this.retry = b.retry;
     }
 
     /** @return a builder; {@code publisher} and {@code queue} are required */
@@ -70,7 +65,7 @@ public final class ServiceBusMessageSender implements MessageSender {
             } catch (RuntimeException e) {
                 failure = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
-            List<Integer> retry = new ArrayList<>();
+            List<Integer> again = new ArrayList<>();
             for (int i : remaining) {
                 String id = outgoing.get(i).messageId();
                 if (rejected.contains(id)) {
@@ -78,16 +73,16 @@ public final class ServiceBusMessageSender implements MessageSender {
                             + " the size)");
                 } else if (failure != null) {
                     results[i] = new SendResult.Failed(id, failure + " (after " + attempt + " attempts)");
-                    retry.add(i);
+                    again.add(i);
                 } else {
                     results[i] = new SendResult.Sent(id, id);
                 }
             }
-            if (retry.isEmpty() || attempt >= maxAttempts) {
+            if (again.isEmpty() || !retry.allowsAfter(attempt)) {
                 break;
             }
-            pause(backoff.delay(attempt, random));
-            remaining = retry;
+            retry.pauseAfter(attempt);
+            remaining = again;
         }
         List<SendResult> all = List.of(results);
         SendMetrics.record(metrics, queue, all, Duration.ofNanos(System.nanoTime() - start));
@@ -100,13 +95,6 @@ public final class ServiceBusMessageSender implements MessageSender {
                 sealed.correlationId(), null, scheduled);
     }
 
-    private static void pause(Duration delay) {
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Builds a {@link ServiceBusMessageSender}. */
     public static final class Builder {
@@ -114,9 +102,7 @@ public final class ServiceBusMessageSender implements MessageSender {
         private @Nullable String queue;
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
-        private int maxAttempts = 3;
-        private BackoffStrategy backoff = BackoffStrategy.exponentialWithFullJitter(Duration.ofMillis(100), Duration.ofSeconds(2));
-        private RandomGenerator random = RandomGenerator.getDefault();
+        private SendRetry retry = SendRetry.defaults();
 
         private Builder() {}
 
@@ -144,21 +130,9 @@ public final class ServiceBusMessageSender implements MessageSender {
             return this;
         }
 
-        /** @param maxAttempts sends per message, the first included (default 3) @return this */
-        public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
-            return this;
-        }
-
-        /** @param backoff the pause before a retry @return this */
-        public Builder backoff(BackoffStrategy backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /** @param random the jitter's source @return this */
-        public Builder random(RandomGenerator random) {
-            this.random = Objects.requireNonNull(random, "random");
+        /** @param retry attempts and backoff for what failed transiently (default {@link SendRetry#defaults()}) @return this */
+        public Builder retry(SendRetry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
@@ -172,9 +146,6 @@ public final class ServiceBusMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
-            }
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
             }
             return new ServiceBusMessageSender(this);
         }

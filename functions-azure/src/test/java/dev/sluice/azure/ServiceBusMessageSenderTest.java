@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.core.observability.InMemoryMetrics;
 import dev.sluice.core.observability.SluiceMetrics;
-import dev.sluice.core.pipeline.BackoffStrategy;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
+import dev.sluice.core.sender.SendRetry;
 import dev.sluice.core.testing.SenderRoundTrip;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -98,7 +98,7 @@ class ServiceBusMessageSenderTest {
         AtomicInteger calls = new AtomicInteger();
         bus.failSendsWhen((queue, messages) -> calls.incrementAndGet() == 1);
         ServiceBusMessageSender sender = ServiceBusMessageSender.builder().publisher(bus).queue("orders")
-                .backoff(BackoffStrategy.fixed(Duration.ZERO)).maxAttempts(2).build();
+                .retry(SendRetry.immediate(2)).build();
 
         assertThat(sender.send(OutboundMessage.builder().body("once").build())).isInstanceOf(SendResult.Sent.class);
         assertThat(bus.sendCalls()).isEqualTo(2);
