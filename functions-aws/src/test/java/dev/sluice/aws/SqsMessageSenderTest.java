@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -162,6 +163,37 @@ class SqsMessageSenderTest {
         assertThat(results.get(0)).isEqualTo(new SendResult.Sent(results.get(0).messageId(), "sqs-0"));
         assertThat(results.get(1)).isEqualTo(new SendResult.Sent(results.get(1).messageId(), "sqs-1"));
         assertThat(((SendResult.Failed) results.get(2)).reason()).isEqualTo("InvalidMessageContents: bad");
+    }
+
+    @Test
+    void aRequestThatFailsAsAWhole_isRetried_thenItsMessagesFailWithTheError() {
+        // GIVEN an endpoint that is never reachable
+        List<Integer> calls = new ArrayList<>();
+        SqsClient down = new SqsClient() {
+            @Override
+            public SendMessageBatchResponse sendMessageBatch(SendMessageBatchRequest request) {
+                calls.add(request.entries().size());
+                throw SdkClientException.create("Unable to execute HTTP request: connection refused");
+            }
+
+            @Override
+            public String serviceName() {
+                return "sqs";
+            }
+
+            @Override
+            public void close() {}
+        };
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(down).queue("https://sqs.test/000000000000/orders")
+                .retry(SendRetry.immediate(3)).build();
+
+        // WHEN two messages are sent
+        List<SendResult> results = sender.sendAll(List.of(message("a"), message("b")));
+
+        // THEN the request was tried three times, and both messages failed naming the error and the attempts
+        assertThat(calls).containsExactly(2, 2, 2);
+        assertThat(results).allSatisfy(r -> assertThat(((SendResult.Failed) r).reason())
+                .contains("connection refused").contains("after 3 attempts"));
     }
 
     @Test

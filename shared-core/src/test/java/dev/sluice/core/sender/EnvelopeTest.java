@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.core.codec.PayloadCompression;
 import dev.sluice.core.observability.InMemoryMetrics;
 import dev.sluice.core.observability.SluiceMetrics;
+import dev.sluice.core.observability.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.security.MessageSignatures;
@@ -66,6 +70,24 @@ class EnvelopeTest {
         resourced.put(SluiceAttributes.SOURCE, "elsewhere");
         assertThat(MessageSignatures.with(SenderRoundTrip.KEYS).verify(sealed.body(), resourced, T0))
                 .isInstanceOf(MessageSignatures.Verification.Valid.class);
+    }
+
+    @Test
+    void seal_carriesTheCurrentTraceContext() {
+        // GIVEN a producer span current on this thread
+        try (SdkTracerProvider provider = SdkTracerProvider.builder().build()) {
+            Span span = provider.get("test").spanBuilder("checkout").startSpan();
+            Envelope.Sealed sealed;
+            try (Scope ignored = span.makeCurrent()) {
+                // WHEN a message is sealed
+                sealed = Envelope.builder().build().seal(OutboundMessage.builder().body("{}").build());
+            } finally {
+                span.end();
+            }
+            // THEN its consumer continues the producer's trace
+            assertThat(Tracing.producerContext(sealed.attributes(), null).getTraceId())
+                    .isEqualTo(span.getSpanContext().getTraceId());
+        }
     }
 
     @Test
