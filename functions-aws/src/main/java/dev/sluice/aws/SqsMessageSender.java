@@ -171,31 +171,27 @@ public final class SqsMessageSender implements MessageSender {
         List<Pending> remaining = chunk;
         for (int attempt = 1; !remaining.isEmpty(); attempt++) {
             List<Pending> again = new ArrayList<>();
-            String lastError;
+            List<Pending> batch = remaining;
             try {
-                List<Pending> batch = remaining;
                 SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl)
                         .entries(batch.stream().map(Pending::entry).toList()));
                 for (SendMessageBatchResultEntry ok : response.successful()) {
                     Pending p = byId(batch, ok.id());
                     results[p.index()] = new SendResult.Sent(p.messageId(), ok.messageId());
                 }
-                lastError = null;
                 for (BatchResultErrorEntry failed : response.failed()) {
                     Pending p = byId(batch, failed.id());
-                    String reason = failed.code() + ": " + failed.message();
-                    if (Boolean.TRUE.equals(failed.senderFault())) {
-                        results[p.index()] = new SendResult.Failed(p.messageId(), reason);
-                    } else {
+                    results[p.index()] = new SendResult.Failed(p.messageId(), failed.code() + ": " + failed.message());
+                    // the sender's fault (bad contents, a bad attribute) fails again unchanged; the rest is SQS's
+                    if (!Boolean.TRUE.equals(failed.senderFault())) {
                         again.add(p);
-                        results[p.index()] = new SendResult.Failed(p.messageId(), reason);
                     }
                 }
             } catch (SdkException e) {
-                lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                again.addAll(remaining);
-                for (Pending p : remaining) {
-                    results[p.index()] = new SendResult.Failed(p.messageId(), lastError);
+                String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                for (Pending p : batch) {
+                    results[p.index()] = new SendResult.Failed(p.messageId(), error);
+                    again.add(p);
                 }
             }
             if (again.isEmpty() || !retry.allowsAfter(attempt)) {

@@ -95,7 +95,7 @@ public final class Envelope {
         String messageId = ids.get();
         byte[] body = message.body();
         Map<String, String> attributes = new LinkedHashMap<>();
-        // signed attributes first, in SqsAttributes.PRIORITY's spirit: they stay individual when SQS must pack
+        // signed attributes first: a transport that must pack attributes (SQS allows 10) keeps the first ones individual
         message.idempotencyKey().ifPresent(k -> attributes.put(SluiceAttributes.IDEMPOTENCY_KEY, k));
         if (body.length > compressAboveBytes) {
             body = PayloadCompression.gzipBase64(body);
