@@ -8,9 +8,6 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.security.SigningKeys;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
-import dev.sluice.core.sender.OutboundMessage;
-import dev.sluice.core.sender.SendResult;
-import java.util.List;
 import dev.sluice.azure.ServiceBusDeadLetterQueue;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.core.redrive.DeadLetterQueue;
@@ -66,7 +63,8 @@ public final class CloudBackends implements BackendFactory {
         if (options.aws != null) {
             SqsClient sqs = sqs(options.aws);
             try {
-                return opened(SqsMessageSender.builder().sqs(sqs).queue(options.aws.queue).envelope(envelope).build(), envelope, sqs);
+                return OpenSender.of(SqsMessageSender.builder().sqs(sqs).queue(options.aws.queue).envelope(envelope).build(),
+                        envelope.signing(), sqs);
             } catch (RuntimeException e) {
                 sqs.close();
                 throw e;
@@ -74,33 +72,10 @@ public final class CloudBackends implements BackendFactory {
         }
         if (options.serviceBus != null) {
             ServiceBusMessaging messaging = serviceBus(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING));
-            return opened(ServiceBusMessageSender.builder().publisher(messaging).queue(options.serviceBus.queue)
-                    .envelope(envelope).build(), envelope, messaging);
+            return OpenSender.of(ServiceBusMessageSender.builder().publisher(messaging).queue(options.serviceBus.queue)
+                    .envelope(envelope).build(), envelope.signing(), messaging);
         }
         throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
-    }
-
-    private static OpenSender opened(MessageSender sender, Envelope envelope, AutoCloseable client) {
-        return new OpenSender() {
-            @Override
-            public List<SendResult> sendAll(List<OutboundMessage> messages) {
-                return sender.sendAll(messages);
-            }
-
-            @Override
-            public boolean signing() {
-                return envelope.signing();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    client.close();
-                } catch (Exception e) {
-                    // the command's result is already known; a failed close changes nothing for the operator
-                }
-            }
-        };
     }
 
     /**
