@@ -5,6 +5,7 @@ import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.cli.internal.DemoCommand;
 import dev.sluice.cli.internal.DlqCommands;
 import dev.sluice.cli.internal.ErrorLines;
+import dev.sluice.cli.internal.SendCommand;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +22,15 @@ public final class SluiceCli {
     private SluiceCli() {}
 
     /**
-     * @param backends opens dead-letter queues
-     * @param input the operator's answers to confirmation questions
+     * @param backends opens dead-letter queues and senders
+     * @param input the operator's answers to confirmation questions; the body of {@code send} without {@code --file}
      * @return the command line, ready to execute
      */
     public static CommandLine commandLine(BackendFactory backends, BufferedReader input) {
         CommandLine cli = new CommandLine(new SluiceCli());
         cli.addSubcommand(new DemoCommand());
         cli.addSubcommand(new DlqCommands(backends, input));
+        cli.addSubcommand(new SendCommand(backends, input));
         // after the subcommands, so it reaches them: --kind poison, -o JSON
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

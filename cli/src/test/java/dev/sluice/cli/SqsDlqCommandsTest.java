@@ -19,25 +19,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** {@code sluice dlq stats} and {@code tasks} on an embedded ElasticMQ, through the real SQS back end. */
 class SqsDlqCommandsTest {
-    private static SQSRestServer server;
+    private static LocalSqs local;
     private static URI endpoint;
     private static SqsClient sqs;
 
@@ -51,18 +46,14 @@ class SqsDlqCommandsTest {
 
     @BeforeAll
     static void start() {
-        server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().withAWSRegion("us-east-1")
-                .withAWSAccountId("000000000000").start();
-        endpoint = URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
-        sqs = SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        local = LocalSqs.start();
+        endpoint = local.endpoint;
+        sqs = local.sqs;
     }
 
     @AfterAll
     static void stop() {
-        sqs.close();
-        server.stopAndWait();
+        local.close();
     }
 
     @BeforeEach

@@ -1,6 +1,7 @@
 package dev.sluice.aws;
 
 import dev.sluice.aws.internal.QueueArn;
+import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.QueueDirectory;
 import dev.sluice.core.redrive.AuditLog;
 import dev.sluice.core.redrive.DeadLetter;
@@ -75,9 +76,7 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
     }
 
     private static SqsDeadLetterQueue resolve(SqsClient sqs, boolean owns, String queue) {
-        Objects.requireNonNull(queue, "queue");
-        String url = queue.startsWith("http://") || queue.startsWith("https://") ? queue
-                : sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+        String url = QueueUrls.resolve(sqs, queue);
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(url)
                 .attributeNames(QueueAttributeName.REDRIVE_POLICY, QueueAttributeName.REDRIVE_ALLOW_POLICY)).attributes();
         QueueDirectory directory = new QueueDirectory(sqs, null, null, null);

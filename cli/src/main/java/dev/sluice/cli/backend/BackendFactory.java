@@ -2,7 +2,7 @@ package dev.sluice.cli.backend;
 
 import dev.sluice.core.redrive.DeadLetterQueue;
 
-/** Opens the dead-letter queue the options name; tests substitute their own. */
+/** Opens the dead-letter queue (or a sender to the queue) the options name; tests substitute their own. */
 @FunctionalInterface
 public interface BackendFactory {
     /**
@@ -11,4 +11,13 @@ public interface BackendFactory {
      * @throws IllegalArgumentException when the options name no queue
      */
     DeadLetterQueue open(QueueOptions options);
+
+    /**
+     * @param options the queue options
+     * @return a sender to the queue they name
+     * @throws IllegalArgumentException when the options name no queue
+     */
+    default OpenSender sender(QueueOptions options) {
+        throw new UnsupportedOperationException("this back end cannot send");
+    }
 }

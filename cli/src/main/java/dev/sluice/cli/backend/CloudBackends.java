@@ -2,6 +2,12 @@ package dev.sluice.cli.backend;
 
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.sluice.aws.SqsDeadLetterQueue;
+import dev.sluice.aws.SqsMessageSender;
+import dev.sluice.azure.ServiceBusMessageSender;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.security.SigningKeys;
+import dev.sluice.core.sender.Envelope;
+import dev.sluice.core.sender.MessageSender;
 import dev.sluice.azure.ServiceBusDeadLetterQueue;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.core.redrive.DeadLetterQueue;
@@ -21,6 +27,9 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 public final class CloudBackends implements BackendFactory {
     /** The environment variable holding a Service Bus connection string (else Entra ID is used). */
     public static final String SERVICEBUS_CONNECTION_STRING = "SERVICEBUS_CONNECTION_STRING";
+
+    /** The environment variable holding the signing keys ({@code id:base64secret,...}; the first signs). */
+    public static final String SLUICE_SIGNING_KEYS = SluiceConfig.SLUICE_SIGNING_KEYS;
 
     private final Map<String, String> environment;
 
@@ -42,6 +51,29 @@ public final class CloudBackends implements BackendFactory {
         if (options.serviceBus != null) {
             return ServiceBusDeadLetterQueue.of(options.serviceBus.queue, options.serviceBus.parking,
                     serviceBus(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING)));
+        }
+        throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
+    }
+
+    @Override
+    public OpenSender sender(QueueOptions options) {
+        String keys = environment.get(SLUICE_SIGNING_KEYS);
+        Envelope envelope = Envelope.builder()
+                .signingKeys(keys == null || keys.isBlank() ? null : SigningKeys.parse(keys, SLUICE_SIGNING_KEYS)).build();
+        if (options.aws != null) {
+            SqsClient sqs = sqs(options.aws);
+            try {
+                return OpenSender.of(SqsMessageSender.builder().sqs(sqs).queue(options.aws.queue).envelope(envelope).build(),
+                        envelope.signing(), sqs);
+            } catch (RuntimeException e) {
+                sqs.close();
+                throw e;
+            }
+        }
+        if (options.serviceBus != null) {
+            ServiceBusMessaging messaging = serviceBus(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING));
+            return OpenSender.of(ServiceBusMessageSender.builder().publisher(messaging).queue(options.serviceBus.queue)
+                    .envelope(envelope).build(), envelope.signing(), messaging);
         }
         throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
     }

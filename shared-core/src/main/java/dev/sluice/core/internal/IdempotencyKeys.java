@@ -69,7 +69,16 @@ public final class IdempotencyKeys {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static String atPointer(byte[] payload, JsonPointer pointer) {
+    /**
+     * The key at a JSON Pointer into a payload, as the consumer reads it (a producer that takes the key from the body
+     * uses this too, so both agree).
+     *
+     * @param payload the (inflated) payload
+     * @param pointer where the key is
+     * @return the key: a scalar's text, else the JSON of the node
+     * @throws DecodingException when the payload is not JSON or has no non-blank value there
+     */
+    public static String atPointer(byte[] payload, JsonPointer pointer) {
         JsonNode node;
         try {
             node = MAPPER.readTree(payload).at(pointer);

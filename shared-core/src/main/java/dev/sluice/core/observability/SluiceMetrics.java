@@ -22,6 +22,10 @@ public final class SluiceMetrics {
     public static final String SESSIONS_PROCESSED = "queue_sessions_processed_total";
     /** Service Bus sessions whose batch returned a message for a retry (the session waits behind it). */
     public static final String SESSIONS_BLOCKED = "queue_sessions_blocked_total";
+    /** Messages a sender tried to send; dimension {@code status} ({@code sent} or {@code failed}). */
+    public static final String SENT = "queue_messages_sent_total";
+    /** Time one send call took (a batch of messages, retries included). */
+    public static final String SEND_DURATION = "queue_send_duration_seconds";
 
     /** Dimension: the queue. */
     public static final String DIM_QUEUE = "queue";
@@ -29,6 +33,9 @@ public final class SluiceMetrics {
     public static final String DIM_ERROR_TYPE = "error_type";
     /** Dimension: the failure kind. */
     public static final String DIM_FAILURE_KIND = "failure_kind";
+
+    /** Dimension: the outcome of a send. */
+    public static final String DIM_STATUS = "status";
 
     private SluiceMetrics() {}
 }

@@ -14,6 +14,10 @@ public final class SluiceAttributes {
     public static final String CONTENT_ENCODING = "content-encoding";
     /** A correlation id propagated into logs. */
     public static final String CORRELATION_ID = "correlation-id";
+    /** The id of the message that caused this one (unsigned, like {@link #CORRELATION_ID}). */
+    public static final String CAUSATION_ID = "causation-id";
+    /** The producer that sent the message, e.g. a service name (unsigned). */
+    public static final String SOURCE = "source";
     /** HMAC-SHA256 signature, base64, over the canonical form {@link #SIGNATURE_VERSION} names. */
     public static final String SIGNATURE = "sluice-signature";
     /** Id of the key that made {@link #SIGNATURE}. */

@@ -1,0 +1,172 @@
+package dev.sluice.core.sender;
+
+import dev.sluice.core.codec.PayloadCompression;
+import dev.sluice.core.observability.Tracing;
+import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.security.MessageSignatures;
+import dev.sluice.core.security.SigningKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the headers a Sluice consumer reads, the one place a producer does so: {@code message-type},
+ * {@code schema-version}, {@code correlation-id}, {@code causation-id}, {@code source}, {@code idempotency-key}, a
+ * fresh {@code sluice-message-id}, {@code sluice-sent-at}, gzip ({@code content-encoding}) above a size threshold,
+ * the form-1 signature with the active key when keys are configured, and the current trace context. Every provider's
+ * sender seals through it, so what it writes is what the pipeline checks.
+ */
+public final class Envelope {
+    /** The default size above which bodies are gzip-compressed: 64 KiB. */
+    public static final int DEFAULT_COMPRESS_ABOVE_BYTES = 64 * 1024;
+
+    private final @Nullable MessageSignatures signatures;
+    private final int compressAboveBytes;
+    private final Clock clock;
+    private final Supplier<String> ids;
+
+    private Envelope(Builder b) {
+        this.signatures = b.signingKeys == null ? null : MessageSignatures.with(b.signingKeys);
+        this.compressAboveBytes = b.compressAboveBytes;
+        this.clock = b.clock;
+        this.ids = b.ids;
+    }
+
+    /** @return a builder: no signing, gzip above {@value #DEFAULT_COMPRESS_ABOVE_BYTES} bytes */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A message ready for the wire.
+     *
+     * @param messageId its {@code sluice-message-id} (a deduplication id on SQS FIFO, the message id on Service Bus)
+     * @param body the body bytes as sent: the base64 text of the gzip bytes when compressed, so text-only
+     *     transports (SQS, the Functions string binding) carry it unchanged
+     * @param attributes the attributes to send, in the order the consumer's packing prefers
+     * @param groupId the FIFO group / session id, or null
+     * @param correlationId the correlation id, or null (Service Bus also carries it natively)
+     * @param delay how long the message stays invisible
+     */
+    public record Sealed(String messageId, byte[] body, Map<String, String> attributes, @Nullable String groupId,
+                         @Nullable String correlationId, Duration delay) {
+        /** Copies. */
+        public Sealed {
+            body = body.clone();
+            attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        }
+
+        /** @return a copy of the body */
+        @Override
+        public byte[] body() {
+            return body.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Sealed[id=" + messageId + ", bytes=" + body.length + ", attributes=" + attributes.keySet() + "]";
+        }
+    }
+
+    /** @return whether messages are signed */
+    public boolean signing() {
+        return signatures != null;
+    }
+
+    /** @return the clock sent-at is read from */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * @param message a message
+     * @return it with Sluice's headers, compressed and signed as configured
+     */
+    public Sealed seal(OutboundMessage message) {
+        Objects.requireNonNull(message, "message");
+        String messageId = ids.get();
+        byte[] body = message.body();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        // signed attributes first: a transport that must pack attributes (SQS allows 10) keeps the first ones individual
+        message.idempotencyKey().ifPresent(k -> attributes.put(SluiceAttributes.IDEMPOTENCY_KEY, k));
+        if (body.length > compressAboveBytes) {
+            body = PayloadCompression.gzipBase64(body);
+            attributes.putAll(PayloadCompression.attributes());
+        }
+        message.messageType().ifPresent(t -> attributes.put(SluiceAttributes.MESSAGE_TYPE, t));
+        message.schemaVersion().ifPresent(v -> attributes.put(SluiceAttributes.SCHEMA_VERSION, v));
+        message.correlationId().ifPresent(c -> attributes.put(SluiceAttributes.CORRELATION_ID, c));
+        attributes.put(SluiceAttributes.MESSAGE_ID, messageId);
+        Instant sentAt = clock.instant();
+        // the message id and idempotency key are in place before signing: form 1 covers them
+        if (signatures != null) {
+            attributes.putAll(signatures.sign(body, attributes, sentAt));
+        } else {
+            attributes.put(SluiceAttributes.SENT_AT, sentAt.toString());
+        }
+        message.causationId().ifPresent(c -> attributes.put(SluiceAttributes.CAUSATION_ID, c));
+        message.source().ifPresent(s -> attributes.put(SluiceAttributes.SOURCE, s));
+        Tracing.inject(attributes);
+        message.attributes().forEach(attributes::putIfAbsent);
+        return new Sealed(messageId, body, attributes, message.groupId().orElse(null), message.correlationId().orElse(null),
+                message.delay());
+    }
+
+    /** Builds an {@link Envelope}. */
+    public static final class Builder {
+        private @Nullable SigningKeys signingKeys;
+        private int compressAboveBytes = DEFAULT_COMPRESS_ABOVE_BYTES;
+        private Clock clock = Clock.systemUTC();
+        private Supplier<String> ids = () -> UUID.randomUUID().toString();
+
+        private Builder() {}
+
+        /** @param signingKeys the keys; the active one signs; null for unsigned messages @return this */
+        public Builder signingKeys(@Nullable SigningKeys signingKeys) {
+            this.signingKeys = signingKeys;
+            return this;
+        }
+
+        /** @param signingKeys the keys, if any @return this */
+        public Builder signingKeys(Optional<SigningKeys> signingKeys) {
+            return signingKeys(signingKeys.orElse(null));
+        }
+
+        /** @param bytes bodies longer than this are gzip-compressed; 0 compresses every body @return this */
+        public Builder compressAboveBytes(int bytes) {
+            this.compressAboveBytes = bytes;
+            return this;
+        }
+
+        /** @param clock where sent-at comes from @return this */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @param ids makes each {@code sluice-message-id} (default: random UUIDs) @return this */
+        public Builder messageIds(Supplier<String> ids) {
+            this.ids = Objects.requireNonNull(ids, "ids");
+            return this;
+        }
+
+        /**
+         * @return the envelope
+         * @throws IllegalArgumentException when {@code compressAboveBytes} is negative
+         */
+        public Envelope build() {
+            if (compressAboveBytes < 0) {
+                throw new IllegalArgumentException("compressAboveBytes must be >= 0, got " + compressAboveBytes);
+            }
+            return new Envelope(this);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sluice.core.sender;
+
+import java.util.Objects;
+
+/** What became of one message of a send. */
+public sealed interface SendResult {
+    /** @return the {@code sluice-message-id} the sender gave the message */
+    String messageId();
+
+    /**
+     * The provider accepted the message.
+     *
+     * @param messageId the {@code sluice-message-id}
+     * @param providerMessageId the id the provider assigned (SQS message id, Service Bus message id)
+     */
+    record Sent(String messageId, String providerMessageId) implements SendResult {
+        /** Validates. */
+        public Sent {
+            Objects.requireNonNull(messageId, "messageId");
+            Objects.requireNonNull(providerMessageId, "providerMessageId");
+        }
+    }
+
+    /**
+     * The message was not sent.
+     *
+     * @param messageId the {@code sluice-message-id} it would have carried
+     * @param reason why, e.g. the provider's error code and text, or the limit it exceeds
+     */
+    record Failed(String messageId, String reason) implements SendResult {
+        /** Validates. */
+        public Failed {
+            Objects.requireNonNull(messageId, "messageId");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}
