@@ -223,12 +223,13 @@ class AzureBadInputIT {
         Map<String, String> oversized = new LinkedHashMap<>(v1(Map.of(SluiceAttributes.KEY_ID, "k1")));
         oversized.put(SluiceAttributes.SIGNATURE, "A".repeat(OVERSIZED_ATTRIBUTE));
         c.send("oversized-signature", order("oversized-signature"), oversized, "SIGNATURE_INVALID");
-        // the Java worker binds bodies as text: invalid UTF-8 becomes U+FFFD, so it no longer matches its signature
+        // bodies are bound as bytes: the invalid UTF-8 arrives exactly as signed, so the signature verifies, and the
+        // decoder refuses the bytes: POISON (when bodies were bound as text, U+FFFD broke the signature instead)
         ByteArrayOutputStream mangled = new ByteArrayOutputStream();
         mangled.writeBytes("{\"orderId\":\"order-utf8-".getBytes(StandardCharsets.UTF_8));
         mangled.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
         mangled.writeBytes("\",\"customerId\":\"c-1\",\"amountCents\":1250,\"currency\":\"EUR\"}".getBytes(StandardCharsets.UTF_8));
-        c.send("invalid-utf8-in-string", mangled.toByteArray(), signed(mangled.toByteArray(), SIGNER, v1()), "SIGNATURE_INVALID");
+        c.send("invalid-utf8-in-string", mangled.toByteArray(), signed(mangled.toByteArray(), SIGNER, v1()), "POISON");
         byte[] good2 = order("good-2").getBytes(StandardCharsets.UTF_8);
         c.send("good-2", good2, signed(good2, SIGNER, v1()), PROCESSED);
 
