@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +14,10 @@ import org.slf4j.LoggerFactory;
  * Signing keys read from a secret store: the secret holds the same {@code id:base64secret,...} spec as the inline
  * setting. It is read once at start (a failure there fails start-up, naming the setting), then again when
  * {@code refreshInterval} has passed since the last read, and on demand when a message names an unknown key id, at
- * most once per {@code onDemandGap}. A failed re-read keeps the last good keys and logs a warning; no secret is ever
- * logged, only key ids.
+ * most once per {@code onDemandGap}. A failed re-read keeps the last good keys, logs a warning and is tried again
+ * after {@code onDemandGap}; no secret is ever logged, only key ids. A re-read happens on the thread that asks for the
+ * keys (the message that finds them due waits for it); the others keep using the current keys until it is done, except
+ * those that met an unknown key id, which wait for it.
  */
 public final class RefreshingSigningKeys implements SigningKeySource {
     /** How often the store is re-read by default: 5 minutes. */
@@ -31,8 +34,9 @@ public final class RefreshingSigningKeys implements SigningKeySource {
     private final Duration onDemandGap;
     private final Clock clock;
     private volatile SigningKeys keys;
-    private Instant lastRead;
-    private Instant nextScheduledRead;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Instant lastRead; // guarded by lock
+    private volatile Instant nextScheduledRead; // written under lock; read without it on the hot path
 
     private RefreshingSigningKeys(Supplier<String> fetch, String setting, String description, Duration refreshInterval,
                                   Duration onDemandGap, Clock clock) {
@@ -94,12 +98,15 @@ public final class RefreshingSigningKeys implements SigningKeySource {
     @Override
     public SigningKeys current() {
         SigningKeys now = keys;
-        if (!clock.instant().isBefore(scheduled())) {
-            synchronized (this) {
+        // a due refresh is done by one thread; the others go on with the current keys meanwhile
+        if (!clock.instant().isBefore(nextScheduledRead) && lock.tryLock()) {
+            try {
                 if (!clock.instant().isBefore(nextScheduledRead)) {
                     read("refresh");
                 }
                 return keys;
+            } finally {
+                lock.unlock();
             }
         }
         return now;
@@ -111,16 +118,15 @@ public final class RefreshingSigningKeys implements SigningKeySource {
         if (before.keyIds().contains(keyId)) {
             return before;
         }
-        synchronized (this) {
+        lock.lock();
+        try {
             if (!clock.instant().isBefore(lastRead.plus(onDemandGap))) {
                 read("unknown key id");
             }
             return keys;
+        } finally {
+            lock.unlock();
         }
-    }
-
-    private synchronized Instant scheduled() {
-        return nextScheduledRead;
     }
 
     // holds the lock

@@ -68,4 +68,17 @@ class SigningKeysSecretConfigTest {
                 Clock.systemUTC())).isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith(SluiceConfig.SLUICE_SIGNING_KEYS).hasMessageContaining("denied");
     }
+
+    @Test
+    void aPipeline_shouldNotBuild_whenTheKeysAreInASecretNobodyRead() {
+        SluiceConfig config = config("azure-keyvault:https://v.vault.azure.net/secrets/k").build();
+        dev.sluice.core.pipeline.BatchProcessor.Builder<String> pipeline = dev.sluice.core.pipeline.BatchProcessor.<String>builder()
+                .config(config).codec(dev.sluice.core.codec.JsonCodec.of(String.class)).handler((m, c) -> { });
+
+        assertThatThrownBy(pipeline::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(SluiceConfig.SLUICE_SIGNING_KEYS).hasMessageContaining("azure-keyvault:");
+        pipeline.signatures(dev.sluice.core.security.MessageSignatures.with(
+                config.signingKeySource(ref -> () -> K1, Clock.systemUTC()).orElseThrow(), config.signaturePolicy()));
+        assertThat(pipeline.build()).isNotNull();
+    }
 }

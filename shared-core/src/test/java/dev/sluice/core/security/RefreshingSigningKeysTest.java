@@ -123,6 +123,27 @@ class RefreshingSigningKeysTest {
     }
 
     @Test
+    void concurrentReaders_shouldShareOneRefresh() throws Exception {
+        RefreshingSigningKeys keys = start();
+        secret.set(K2 + "," + K1);
+        clock.advance(INTERVAL);
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int j = 0; j < 100; j++) {
+                    keys.current();
+                    keys.currentFor("k2");
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(reads).hasValue(2);
+        assertThat(keys.current().activeKeyId()).isEqualTo("k2");
+    }
+
+    @Test
     void toString_shouldNotShowSecrets() {
         assertThat(start().toString()).doesNotContain(b64(SECRET_1)).contains("k1");
     }
