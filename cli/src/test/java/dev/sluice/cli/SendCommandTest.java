@@ -154,4 +154,13 @@ class SendCommandTest {
         assertThat(err.toString()).contains("--file");
         assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl)).messages()).isEmpty();
     }
+
+    @Test
+    void send_withAMalformedSecretReference_failsNamingTheSetting_andSendsNothing() {
+        int code = run(Map.of(CloudBackends.SLUICE_SIGNING_KEYS, "azure-keyvault:http://v.vault.azure.net/secrets/k"), "x");
+
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains(CloudBackends.SLUICE_SIGNING_KEYS).contains("azure-keyvault:https://");
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl)).messages()).isEmpty();
+    }
 }

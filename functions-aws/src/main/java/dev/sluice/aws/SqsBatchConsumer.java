@@ -20,6 +20,7 @@ import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.pipeline.BatchResult;
 import dev.sluice.core.pipeline.IncomingMessage;
 import dev.sluice.core.pipeline.MessageOutcome;
+import dev.sluice.core.security.MessageSignatures;
 import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
 import java.security.SecureRandom;
@@ -34,6 +35,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -178,6 +180,7 @@ public final class SqsBatchConsumer<T> {
         private @Nullable MessageHandler<T> handler;
         private @Nullable SqsClient sqsClient;
         private @Nullable DynamoDbClient dynamoDbClient;
+        private @Nullable SecretsManagerClient secretsManagerClient;
         private @Nullable IdempotencyOptions idempotency;
         private @Nullable IdempotencyMode idempotencyMode;
         private @Nullable String queueUrl;
@@ -230,6 +233,16 @@ public final class SqsBatchConsumer<T> {
         /** @param sqsClient the SQS client (default: URL-connection HTTP client, SDK default chains) @return this */
         public Builder<T> sqsClient(SqsClient sqsClient) {
             this.sqsClient = Objects.requireNonNull(sqsClient, "sqsClient");
+            return this;
+        }
+
+        /**
+         * @param secretsManagerClient the client that reads the signing keys when {@code SLUICE_SIGNING_KEYS} names an
+         *     {@code aws-secretsmanager:} secret (default: one from the SDK's default chains)
+         * @return this
+         */
+        public Builder<T> secretsManagerClient(SecretsManagerClient secretsManagerClient) {
+            this.secretsManagerClient = Objects.requireNonNull(secretsManagerClient, "secretsManagerClient");
             return this;
         }
 
@@ -353,6 +366,11 @@ public final class SqsBatchConsumer<T> {
                     .logSink(logs)
                     .clock(clock)
                     .random(new SecureRandom());
+            if (cfg.signingKeysSecret().isPresent()) {
+                // keys in Secrets Manager: read now (a failure fails start-up) and re-read as the configuration says
+                pipeline.signatures(MessageSignatures.with(
+                        SecretsManagerSigningKeys.source(cfg, secretsManagerClient, clock).orElseThrow(), cfg.signaturePolicy()));
+            }
             Tracing spans = tracing != null ? tracing : Tracing.global();
             pipeline.tracing(spans);
             customizer.accept(pipeline);

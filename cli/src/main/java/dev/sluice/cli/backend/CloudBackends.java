@@ -5,6 +5,10 @@ import dev.sluice.aws.SqsDeadLetterQueue;
 import dev.sluice.aws.SqsMessageSender;
 import dev.sluice.azure.ServiceBusMessageSender;
 import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.aws.SecretsManagerSigningKeys;
+import dev.sluice.azure.KeyVaultSigningKeys;
+import dev.sluice.core.security.RefreshingSigningKeys;
+import dev.sluice.core.security.SecretReference;
 import dev.sluice.core.security.SigningKeys;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
@@ -12,11 +16,15 @@ import dev.sluice.azure.ServiceBusDeadLetterQueue;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.core.redrive.DeadLetterQueue;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
@@ -28,7 +36,10 @@ public final class CloudBackends implements BackendFactory {
     /** The environment variable holding a Service Bus connection string (else Entra ID is used). */
     public static final String SERVICEBUS_CONNECTION_STRING = "SERVICEBUS_CONNECTION_STRING";
 
-    /** The environment variable holding the signing keys ({@code id:base64secret,...}; the first signs). */
+    /**
+     * The environment variable holding the signing keys ({@code id:base64secret,...}; the first signs), or naming a
+     * secret that holds them ({@code aws-secretsmanager:...}, {@code azure-keyvault:...}).
+     */
     public static final String SLUICE_SIGNING_KEYS = SluiceConfig.SLUICE_SIGNING_KEYS;
 
     private final Map<String, String> environment;
@@ -59,7 +70,7 @@ public final class CloudBackends implements BackendFactory {
     public OpenSender sender(QueueOptions options) {
         String keys = environment.get(SLUICE_SIGNING_KEYS);
         Envelope envelope = Envelope.builder()
-                .signingKeys(keys == null || keys.isBlank() ? null : SigningKeys.parse(keys, SLUICE_SIGNING_KEYS)).build();
+                .signingKeys(keys == null || keys.isBlank() ? null : signingKeys(keys, options)).build();
         if (options.aws != null) {
             SqsClient sqs = sqs(options.aws);
             try {
@@ -76,6 +87,38 @@ public final class CloudBackends implements BackendFactory {
                     .envelope(envelope).build(), envelope.signing(), messaging);
         }
         throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
+    }
+
+    /**
+     * The keys inline, or read once from the secret {@value #SLUICE_SIGNING_KEYS} names: Secrets Manager with the
+     * options' region and profile, Key Vault with the default Azure credential. A command sends and exits, so it
+     * reads the secret once.
+     */
+    private static SigningKeys signingKeys(String keys, QueueOptions options) {
+        Optional<SecretReference> secret = SecretReference.parse(keys, SLUICE_SIGNING_KEYS);
+        if (secret.isEmpty()) {
+            return SigningKeys.parse(keys, SLUICE_SIGNING_KEYS);
+        }
+        SecretReference reference = secret.get();
+        if (reference.store() == SecretReference.Store.AZURE_KEY_VAULT) {
+            return readOnce(KeyVaultSigningKeys.fetcher(reference, new DefaultAzureCredentialBuilder().build()), reference);
+        }
+        SecretsManagerClientBuilder builder = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (options.aws != null && options.aws.region != null) {
+            builder.region(Region.of(options.aws.region));
+        }
+        if (options.aws != null && options.aws.profile != null) {
+            builder.credentialsProvider(ProfileCredentialsProvider.create(options.aws.profile));
+        }
+        try (SecretsManagerClient client = builder.build()) {
+            return readOnce(SecretsManagerSigningKeys.fetcher(reference, client), reference);
+        }
+    }
+
+    private static SigningKeys readOnce(Supplier<String> fetch, SecretReference reference) {
+        // fails naming SLUICE_SIGNING_KEYS and the secret, never its value
+        return RefreshingSigningKeys.start(fetch, SLUICE_SIGNING_KEYS, reference.toString(),
+                RefreshingSigningKeys.DEFAULT_REFRESH_INTERVAL).current();
     }
 
     /**

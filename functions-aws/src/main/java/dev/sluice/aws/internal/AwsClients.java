@@ -2,6 +2,7 @@ package dev.sluice.aws.internal;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -14,6 +15,11 @@ public final class AwsClients {
     /** @return a new SQS client */
     public static SqsClient sqs() {
         return SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** @return a new Secrets Manager client */
+    public static SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     /** @return a new DynamoDB client */

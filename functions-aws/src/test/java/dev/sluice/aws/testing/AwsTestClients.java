@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -44,6 +45,16 @@ public final class AwsTestClients {
         return SqsClient.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
+                .build();
+    }
+
+    /**
+     * @param endpoint the Secrets Manager endpoint (moto's, or an external one)
+     * @return a client
+     */
+    public static SecretsManagerClient secretsManager(URI endpoint) {
+        return SecretsManagerClient.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
+                .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }
 

@@ -1,10 +1,12 @@
 package dev.sluice.azure.internal;
 
+import com.azure.core.credential.TokenCredential;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.sluice.azure.AzureConfig;
 import dev.sluice.azure.CosmosIdempotencyStore;
+import dev.sluice.azure.KeyVaultSigningKeys;
 import dev.sluice.azure.OpenTelemetryMetrics;
 import dev.sluice.azure.ServiceBusBatchConsumer;
 import dev.sluice.azure.ServiceBusMessaging;
@@ -15,8 +17,10 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
 import dev.sluice.core.pipeline.BatchProcessor;
+import dev.sluice.core.security.MessageSignatures;
 import dev.sluice.core.spi.MetricsSink;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import java.time.Clock;
 
 /** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
 public final class AzureWiring {
@@ -41,22 +45,25 @@ public final class AzureWiring {
         if (azure.cosmosKey().isPresent()) {
             cosmos.key(azure.cosmosKey().get());
         } else {
-            DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder();
-            azure.managedIdentityClientId().ifPresent(credential::managedIdentityClientId);
-            cosmos.credential(credential.build());
+            cosmos.credential(credential(azure));
         }
         CosmosClient client = cosmos.buildClient();
         CosmosIdempotencyStore store = CosmosIdempotencyStore.builder()
                 .container(client.getDatabase(azure.cosmosDatabase().orElseThrow()).getContainer(containerName))
                 .build();
         MetricsSink metrics = OpenTelemetryMetrics.of(GlobalOpenTelemetry.get());
-        BatchProcessor<T> processor = BatchProcessor.<T>builder()
+        BatchProcessor.Builder<T> pipeline = BatchProcessor.<T>builder()
                 .config(config)
                 .handler(handler)
                 .codec(codec)
                 .idempotency(IdempotencyOptions.from(config, store, mode).build())
-                .metrics(metrics)
-                .build();
+                .metrics(metrics);
+        if (config.signingKeysSecret().isPresent()) {
+            // keys in Key Vault: read now (a failure fails start-up) and re-read as the configuration says
+            pipeline.signatures(MessageSignatures.with(KeyVaultSigningKeys.source(config, () -> credential(azure),
+                    Clock.systemUTC()).orElseThrow(), config.signaturePolicy()));
+        }
+        BatchProcessor<T> processor = pipeline.build();
         ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()
                 .processor(processor)
                 .publisher(ServiceBusMessaging.fromConfig(azure))
@@ -64,5 +71,11 @@ public final class AzureWiring {
                 .metrics(metrics);
         config.dlqName().ifPresent(consumer::parkingQueue);
         return consumer.build();
+    }
+
+    private static TokenCredential credential(AzureConfig azure) {
+        DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder();
+        azure.managedIdentityClientId().ifPresent(credential::managedIdentityClientId);
+        return credential.build();
     }
 }

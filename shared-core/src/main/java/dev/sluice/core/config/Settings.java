@@ -34,6 +34,7 @@ final class Settings {
             Map.entry(SLUICE_CIRCUIT_BREAKER_THRESHOLD, "5"),
             Map.entry(SLUICE_CIRCUIT_OPEN_MS, "30000"),
             Map.entry(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS, "300"),
+            Map.entry(SLUICE_SIGNING_KEYS_REFRESH_SECONDS, "300"),
             Map.entry(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "false"));
 
     static boolean isKnown(String name) {

@@ -1,8 +1,14 @@
 package dev.sluice.core.config;
 
+import dev.sluice.core.security.RefreshingSigningKeys;
+import dev.sluice.core.security.SecretReference;
 import dev.sluice.core.security.SignaturePolicy;
+import dev.sluice.core.security.SigningKeySource;
 import dev.sluice.core.security.SigningKeys;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +44,13 @@ public final class SluiceConfig {
     public static final String SLUICE_IDEMPOTENCY_LEASE_SECONDS = "SLUICE_IDEMPOTENCY_LEASE_SECONDS";
     /** JSON Pointer into the body that yields the idempotency key. */
     public static final String SLUICE_IDEMPOTENCY_KEY_POINTER = "SLUICE_IDEMPOTENCY_KEY_POINTER";
-    /** HMAC keys, {@code id:base64secret[,id:base64secret...]}; the first signs. */
+    /**
+     * HMAC keys, {@code id:base64secret[,id:base64secret...]}; the first signs. Or a secret holding them:
+     * {@code aws-secretsmanager:<secret id or ARN>} or {@code azure-keyvault:https://<vault>.vault.azure.net/secrets/<name>}.
+     */
     public static final String SLUICE_SIGNING_KEYS = "SLUICE_SIGNING_KEYS";
+    /** How often keys named by a secret in {@value #SLUICE_SIGNING_KEYS} are re-read, in seconds (default 300). */
+    public static final String SLUICE_SIGNING_KEYS_REFRESH_SECONDS = "SLUICE_SIGNING_KEYS_REFRESH_SECONDS";
     /** Messages handled at once (default 16). */
     public static final String SLUICE_CONCURRENCY = "SLUICE_CONCURRENCY";
     /** Largest inflated payload in bytes (default 4194304). */
@@ -77,6 +88,8 @@ public final class SluiceConfig {
     private final Duration idempotencyLease;
     private final @Nullable String idempotencyKeyPointer;
     private final @Nullable SigningKeys signingKeys;
+    private final @Nullable SecretReference signingKeysSecret;
+    private final Duration signingKeysRefresh;
     private final SignaturePolicy signaturePolicy;
     private final int concurrency;
     private final int maxPayloadBytes;
@@ -109,8 +122,10 @@ public final class SluiceConfig {
                     "must be a JSON Pointer starting with '/', got '" + idempotencyKeyPointer + "'");
         }
         String keys = v.optional(SLUICE_SIGNING_KEYS);
-        this.signingKeys = keys == null ? null : SigningKeys.parse(keys, SLUICE_SIGNING_KEYS);
-        this.signaturePolicy = v.signaturePolicy(idempotencyTtl, signingKeys != null);
+        this.signingKeysSecret = keys == null ? null : SecretReference.parse(keys, SLUICE_SIGNING_KEYS).orElse(null);
+        this.signingKeys = keys == null || signingKeysSecret != null ? null : SigningKeys.parse(keys, SLUICE_SIGNING_KEYS);
+        this.signingKeysRefresh = Duration.ofSeconds(v.wholeNumber(SLUICE_SIGNING_KEYS_REFRESH_SECONDS, 1, 86_400));
+        this.signaturePolicy = v.signaturePolicy(idempotencyTtl, signingKeys != null || signingKeysSecret != null);
         this.concurrency = (int) v.wholeNumber(SLUICE_CONCURRENCY, 1, 1024);
         this.maxPayloadBytes = (int) v.wholeNumber(SLUICE_MAX_PAYLOAD_BYTES, 1024, 256L * 1024 * 1024);
         this.safetyMargin = Duration.ofMillis(v.wholeNumber(SLUICE_SAFETY_MARGIN_MS, 0, 600_000));
@@ -186,8 +201,37 @@ public final class SluiceConfig {
     /** @return the JSON Pointer for idempotency keys, if set */
     public Optional<String> idempotencyKeyPointer() { return Optional.ofNullable(idempotencyKeyPointer); }
 
-    /** @return the signing keys, if set */
+    /** @return the signing keys, if set inline (empty when {@link #signingKeysSecret()} names a secret) */
     public Optional<SigningKeys> signingKeys() { return Optional.ofNullable(signingKeys); }
+
+    /** @return the secret holding the signing keys, if {@value #SLUICE_SIGNING_KEYS} names one */
+    public Optional<SecretReference> signingKeysSecret() { return Optional.ofNullable(signingKeysSecret); }
+
+    /** @return whether messages are signed and verified: keys inline or in a secret */
+    public boolean signing() { return signingKeys != null || signingKeysSecret != null; }
+
+    /** @return how often keys in a secret are re-read */
+    public Duration signingKeysRefresh() { return signingKeysRefresh; }
+
+    /**
+     * The signing keys' source: fixed for inline keys; for a secret, read now (a failure fails start-up naming
+     * {@value #SLUICE_SIGNING_KEYS}) and re-read every {@link #signingKeysRefresh()}.
+     *
+     * @param fetchers the adapter's fetcher for a secret (reads its value); asked only when a secret is named
+     * @param clock the time refreshes follow
+     * @return the source, or empty when signing is off
+     * @throws ConfigurationException naming {@value #SLUICE_SIGNING_KEYS} when the first read fails
+     */
+    public Optional<SigningKeySource> signingKeySource(Function<SecretReference, Supplier<String>> fetchers, Clock clock) {
+        if (signingKeys != null) {
+            return Optional.of(SigningKeySource.of(signingKeys));
+        }
+        if (signingKeysSecret == null) {
+            return Optional.empty();
+        }
+        return Optional.of(RefreshingSigningKeys.start(fetchers.apply(signingKeysSecret), SLUICE_SIGNING_KEYS,
+                signingKeysSecret.toString(), signingKeysRefresh, RefreshingSigningKeys.DEFAULT_ON_DEMAND_GAP, clock));
+    }
 
     /** @return messages handled at once */
     public int concurrency() { return concurrency; }
@@ -213,7 +257,7 @@ public final class SluiceConfig {
         return "SluiceConfig[queue=" + queueName + ", dlq=" + dlqName + ", maxAttempts=" + maxAttempts
                 + ", backoff=" + retryBackoff + ".." + retryBackoffMax + ", table=" + idempotencyTable
                 + ", container=" + idempotencyContainer + ", ttl=" + idempotencyTtl + ", signing="
-                + (signingKeys == null ? "off" : signingKeys.keyIds()) + "]";
+                + (signingKeysSecret != null ? signingKeysSecret : signingKeys == null ? "off" : signingKeys.keyIds()) + "]";
     }
 
     /** Collects values by variable name; typed setters are overrides with the highest precedence. */
@@ -268,6 +312,11 @@ public final class SluiceConfig {
 
         /** @param spec {@value #SLUICE_SIGNING_KEYS} @return this */
         public Builder signingKeys(String spec) { return set(SLUICE_SIGNING_KEYS, spec); }
+
+        /** @param refresh {@value #SLUICE_SIGNING_KEYS_REFRESH_SECONDS} @return this */
+        public Builder signingKeysRefresh(Duration refresh) {
+            return set(SLUICE_SIGNING_KEYS_REFRESH_SECONDS, Long.toString(refresh.toSeconds()));
+        }
 
         /** @param maxAge {@value #SLUICE_SIGNATURE_MAX_AGE_SECONDS} @return this */
         public Builder signatureMaxAge(Duration maxAge) { return set(SLUICE_SIGNATURE_MAX_AGE_SECONDS, Long.toString(maxAge.toSeconds())); }

@@ -132,6 +132,7 @@ public final class BatchProcessor<T> {
         private FailureClassifier classifier = FailureClassifier.defaults();
         private @Nullable IdempotencyOptions idempotency;
         private @Nullable MessageSignatures signatures;
+        private dev.sluice.core.security.@Nullable SecretReference signingKeysSecret;
         private int concurrency = 16;
         private Duration safetyMargin = Duration.ofSeconds(2);
         private int circuitBreakerThreshold = 5;
@@ -157,6 +158,8 @@ public final class BatchProcessor<T> {
             this.queueName = config.queueName();
             this.retryPolicy = RetryPolicy.exponential(config.maxAttempts(), config.retryBackoff(), config.retryBackoffMax());
             this.signatures = config.signingKeys().map(keys -> MessageSignatures.with(keys, config.signaturePolicy())).orElse(null);
+            // keys in a secret: the adapter reads them and must call signatures(...); build() refuses to run unverified
+            this.signingKeysSecret = config.signingKeysSecret().orElse(null);
             this.concurrency = config.concurrency();
             this.maxPayloadBytes = config.maxPayloadBytes();
             this.safetyMargin = config.safetyMargin();
@@ -280,6 +283,10 @@ public final class BatchProcessor<T> {
 
         /** @return the processor @throws IllegalArgumentException naming the missing or invalid property */
         public BatchProcessor<T> build() {
+            if (signatures == null && signingKeysSecret != null) {
+                throw new IllegalStateException(SluiceConfig.SLUICE_SIGNING_KEYS + " names the secret " + signingKeysSecret
+                        + ", but no signatures(...) were built from it: this adapter cannot read that store");
+            }
             if (handler == null) {
                 throw new IllegalArgumentException("handler is required");
             }

@@ -60,10 +60,10 @@ public final class MessageSignatures {
     private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] FORM_1_HEADER = "sluice-signature/1\n".getBytes(StandardCharsets.UTF_8);
 
-    private final SigningKeys keys;
+    private final SigningKeySource keys;
     private final SignaturePolicy policy;
 
-    private MessageSignatures(SigningKeys keys, SignaturePolicy policy) {
+    private MessageSignatures(SigningKeySource keys, SignaturePolicy policy) {
         this.keys = keys;
         this.policy = policy;
     }
@@ -82,6 +82,24 @@ public final class MessageSignatures {
      * @return a signer and verifier
      */
     public static MessageSignatures with(SigningKeys keys, SignaturePolicy policy) {
+        return with(SigningKeySource.of(Objects.requireNonNull(keys, "keys")), policy);
+    }
+
+    /**
+     * @param keys where the keys come from; asked for the current keys at every signature and verification, so a
+     *     rotated key takes effect without a restart
+     * @return a signer and verifier with the default policy for the default idempotency TTL
+     */
+    public static MessageSignatures with(SigningKeySource keys) {
+        return with(keys, SignaturePolicy.forTtl(SignaturePolicy.DEFAULT_TTL));
+    }
+
+    /**
+     * @param keys where the keys come from, asked at every signature and verification
+     * @param policy what verification accepts beyond a matching MAC
+     * @return a signer and verifier
+     */
+    public static MessageSignatures with(SigningKeySource keys, SignaturePolicy policy) {
         return new MessageSignatures(Objects.requireNonNull(keys, "keys"), Objects.requireNonNull(policy, "policy"));
     }
 
@@ -114,6 +132,7 @@ public final class MessageSignatures {
      * @return the attributes to add: sent-at, form version, key id and signature
      */
     public Map<String, String> sign(byte[] body, Map<String, String> attributes, Instant sentAt) {
+        SigningKeys keys = this.keys.current();
         String keyId = keys.activeKeyId();
         Map<String, String> signed = new LinkedHashMap<>(attributes);
         signed.put(SluiceAttributes.SENT_AT, sentAt.toString());
@@ -135,6 +154,7 @@ public final class MessageSignatures {
      * @return the attributes to add: signature and key id
      */
     public Map<String, String> signBodyOnly(byte[] body) {
+        SigningKeys keys = this.keys.current();
         String keyId = keys.activeKeyId();
         byte[] mac = hmac(keys.secret(keyId).orElseThrow(), body);
         return Map.of(SluiceAttributes.SIGNATURE, Base64.getEncoder().encodeToString(mac), SluiceAttributes.KEY_ID, keyId);
@@ -181,7 +201,12 @@ public final class MessageSignatures {
         if (keyId == null || keyId.isBlank()) {
             return invalid("key id missing");
         }
-        byte[] secret = keys.secret(keyId).orElse(null);
+        SigningKeys current = keys.current();
+        byte[] secret = current.secret(keyId).orElse(null);
+        if (secret == null) {
+            // a key added to the store since the last read: the source may re-read it (rate-limited)
+            secret = keys.currentFor(keyId).secret(keyId).orElse(null);
+        }
         if (secret == null) {
             return invalid("unknown key id '" + keyId + "'");
         }

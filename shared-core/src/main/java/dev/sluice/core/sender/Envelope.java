@@ -4,6 +4,7 @@ import dev.sluice.core.codec.PayloadCompression;
 import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.security.MessageSignatures;
+import dev.sluice.core.security.SigningKeySource;
 import dev.sluice.core.security.SigningKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -122,7 +123,7 @@ public final class Envelope {
 
     /** Builds an {@link Envelope}. */
     public static final class Builder {
-        private @Nullable SigningKeys signingKeys;
+        private @Nullable SigningKeySource signingKeys;
         private int compressAboveBytes = DEFAULT_COMPRESS_ABOVE_BYTES;
         private Clock clock = Clock.systemUTC();
         private Supplier<String> ids = () -> UUID.randomUUID().toString();
@@ -131,7 +132,17 @@ public final class Envelope {
 
         /** @param signingKeys the keys; the active one signs; null for unsigned messages @return this */
         public Builder signingKeys(@Nullable SigningKeys signingKeys) {
-            this.signingKeys = signingKeys;
+            this.signingKeys = signingKeys == null ? null : SigningKeySource.of(signingKeys);
+            return this;
+        }
+
+        /**
+         * @param source where the keys come from, asked at every message, so the key that signs follows rotation in a
+         *     secret store without a restart; null for unsigned messages
+         * @return this
+         */
+        public Builder signingKeys(@Nullable SigningKeySource source) {
+            this.signingKeys = source;
             return this;
         }
 
