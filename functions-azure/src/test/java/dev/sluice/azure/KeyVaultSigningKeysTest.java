@@ -13,18 +13,16 @@ import dev.sluice.core.security.RefreshingSigningKeys;
 import dev.sluice.core.security.SigningKeys;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.OutboundMessage;
+import dev.sluice.core.testing.MutableClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,23 +46,7 @@ class KeyVaultSigningKeysTest {
     private final AtomicReference<String> secret = new AtomicReference<>(K1);
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private final List<String> scopes = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.now());
     private HttpServer server;
     private URI secretUrl;
 
@@ -132,13 +114,13 @@ class KeyVaultSigningKeysTest {
         assertThat(scopes).containsOnly("https://vault.azure.net/.default");
 
         secret.set(K2 + "," + K1);
-        now.set(now.get().plus(REFRESH));
+        clock.advance(REFRESH);
         assertThat(verify(consumer, K2)).isEqualTo(new MessageSignatures.Verification.Valid("k2", false));
         assertThat(verify(consumer, K1)).isEqualTo(new MessageSignatures.Verification.Valid("k1", false));
         assertThat(sender.seal(message()).attributes()).containsEntry("sluice-key-id", "k2");
 
         secret.set(K2);
-        now.set(now.get().plus(REFRESH));
+        clock.advance(REFRESH);
         assertThat(verify(consumer, K1)).isInstanceOfSatisfying(MessageSignatures.Verification.Invalid.class,
                 invalid -> assertThat(invalid.errorType()).isEqualTo("SignatureInvalid"));
         assertThat(refused).isEmpty();
@@ -158,7 +140,7 @@ class KeyVaultSigningKeysTest {
     void aStoreThatFailsLater_shouldLeaveTheLastGoodKeys() {
         RefreshingSigningKeys source = keys(secretUrl, TOKEN);
         server.stop(0);
-        now.set(now.get().plus(REFRESH));
+        clock.advance(REFRESH);
         assertThat(source.current().activeKeyId()).isEqualTo("k1");
     }
 

@@ -54,17 +54,6 @@ public final class BatchActions {
      * @param retryPolicy whose backoff delays a dead letter that could not be sent
      * @param random the backoff's jitter
      * @param log where the adapter's own events go
-     */
-    public BatchActions(SqsClient sqs, QueueDirectory queues, RetryPolicy retryPolicy, RandomGenerator random, StructuredLog log) {
-        this(sqs, queues, retryPolicy, random, log, Tracing.noop());
-    }
-
-    /**
-     * @param sqs the client
-     * @param queues queue URL resolution
-     * @param retryPolicy whose backoff delays a dead letter that could not be sent
-     * @param random the backoff's jitter
-     * @param log where the adapter's own events go
      * @param tracing where the spans of dead-letter sends and visibility changes go
      */
     public BatchActions(SqsClient sqs, QueueDirectory queues, RetryPolicy retryPolicy, RandomGenerator random, StructuredLog log,
@@ -80,16 +69,6 @@ public final class BatchActions {
 
     /** A record, its retry delay and its message's span. */
     private record PendingRetry(SQSEvent.SQSMessage record, Duration delay, SpanContext span) {}
-
-    /**
-     * @param records the event's records, in order
-     * @param outcomes one outcome per record, same order
-     * @return the response: every retried message, and every dead letter that could not be sent, as a batch
-     *     item failure
-     */
-    public SQSBatchResponse apply(List<SQSEvent.SQSMessage> records, List<MessageOutcome> outcomes) {
-        return apply(records, new BatchResult(outcomes));
-    }
 
     /**
      * @param records the event's records, in order

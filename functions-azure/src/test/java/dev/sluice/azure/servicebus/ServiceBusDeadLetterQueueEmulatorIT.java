@@ -6,7 +6,7 @@ import dev.sluice.azure.ReceivedMessage;
 import dev.sluice.azure.ServiceBusDeadLetterQueue;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.azure.ServiceBusRedrive;
-import dev.sluice.azure.testing.Docker;
+import dev.sluice.azure.testing.ServiceBusEmulator;
 import dev.sluice.core.redrive.AttributeValue;
 import dev.sluice.core.redrive.DeadLetterQueue;
 import dev.sluice.core.redrive.QueueStats;
@@ -17,10 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.testcontainers.azure.ServiceBusEmulatorContainer;
-import org.testcontainers.containers.Network;
-import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.mssqlserver.MSSQLServerContainer;
 
 /**
  * The dead-letter-queue contract on the Service Bus emulator (Testcontainers), reading the parking queue through the
@@ -28,45 +24,20 @@ import org.testcontainers.mssqlserver.MSSQLServerContainer;
  * count comes from a peek of the whole (small) queue.
  */
 class ServiceBusDeadLetterQueueEmulatorIT extends DeadLetterQueueContract {
-    private static final String CONFIG = """
-            {"UserConfig": {"Namespaces": [{"Name": "sbemulatorns", "Queues": [
-              {"Name": "orders", "Properties": {"MaxDeliveryCount": 10, "LockDuration": "PT30S", "RequiresSession": false,
-                "DeadLetteringOnMessageExpiration": false, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}},
-              {"Name": "orders-parking", "Properties": {"MaxDeliveryCount": 10, "LockDuration": "PT30S", "RequiresSession": false,
-                "DeadLetteringOnMessageExpiration": false, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}}
-            ]}], "Logging": {"Type": "File"}}}
-            """;
-
-    private static Network network;
-    private static MSSQLServerContainer sql;
-    private static ServiceBusEmulatorContainer emulator;
+    private static ServiceBusEmulator emulator;
     private static ServiceBusMessaging messaging;
 
     @BeforeAll
     static void startEmulator() {
-        Docker.assumeAvailable();
-        network = Network.newNetwork();
-        sql = new MSSQLServerContainer("mcr.microsoft.com/mssql/server:2022-CU14-ubuntu-22.04")
-                .acceptLicense().withNetwork(network).withNetworkAliases("sqlserver");
-        emulator = new ServiceBusEmulatorContainer("mcr.microsoft.com/azure-messaging/servicebus-emulator:latest")
-                .acceptLicense().withConfig(Transferable.of(CONFIG)).withNetwork(network).withMsSqlServerContainer(sql);
-        emulator.start();
-        messaging = ServiceBusMessaging.withConnectionString(emulator.getConnectionString());
+        emulator = ServiceBusEmulator.start(ServiceBusEmulator.queue("orders", 10, false, false),
+                ServiceBusEmulator.queue("orders-parking", 10, false, false));
+        messaging = emulator.messaging();
     }
 
     @AfterAll
     static void stopEmulator() {
-        if (messaging != null) {
-            messaging.close();
-        }
         if (emulator != null) {
-            emulator.stop();
-        }
-        if (sql != null) {
-            sql.stop();
-        }
-        if (network != null) {
-            network.close();
+            emulator.close();
         }
     }
 

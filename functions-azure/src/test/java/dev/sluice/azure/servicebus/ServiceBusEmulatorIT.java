@@ -7,7 +7,7 @@ import dev.sluice.azure.QueueReader;
 import dev.sluice.azure.ReceivedMessage;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.azure.ServiceBusRedrive;
-import dev.sluice.azure.testing.Docker;
+import dev.sluice.azure.testing.ServiceBusEmulator;
 import dev.sluice.core.redrive.RedriveEngine;
 import dev.sluice.core.redrive.RedriveFilter;
 import dev.sluice.core.redrive.RedriveListener;
@@ -25,55 +25,26 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.azure.ServiceBusEmulatorContainer;
-import org.testcontainers.containers.Network;
-import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.mssqlserver.MSSQLServerContainer;
 
 /**
  * The SDK-backed {@link ServiceBusMessaging} and {@link ServiceBusRedrive} on the Service Bus emulator
  * (Testcontainers); skipped without Docker.
  */
 class ServiceBusEmulatorIT {
-    private static final String CONFIG = """
-            {"UserConfig": {"Namespaces": [{"Name": "sbemulatorns", "Queues": [
-              {"Name": "orders", "Properties": {"MaxDeliveryCount": 2, "LockDuration": "PT30S", "RequiresSession": false,
-                "DeadLetteringOnMessageExpiration": true, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}},
-              {"Name": "orders-parking", "Properties": {"MaxDeliveryCount": 10, "LockDuration": "PT30S", "RequiresSession": false,
-                "DeadLetteringOnMessageExpiration": false, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}}
-            ]}], "Logging": {"Type": "File"}}}
-            """;
-
-    private static Network network;
-    private static MSSQLServerContainer sql;
-    private static ServiceBusEmulatorContainer emulator;
+    private static ServiceBusEmulator emulator;
     private static ServiceBusMessaging messaging;
 
     @BeforeAll
     static void startEmulator() {
-        Docker.assumeAvailable();
-        network = Network.newNetwork();
-        sql = new MSSQLServerContainer("mcr.microsoft.com/mssql/server:2022-CU14-ubuntu-22.04")
-                .acceptLicense().withNetwork(network).withNetworkAliases("sqlserver");
-        emulator = new ServiceBusEmulatorContainer("mcr.microsoft.com/azure-messaging/servicebus-emulator:latest")
-                .acceptLicense().withConfig(Transferable.of(CONFIG)).withNetwork(network).withMsSqlServerContainer(sql);
-        emulator.start();
-        messaging = ServiceBusMessaging.withConnectionString(emulator.getConnectionString());
+        emulator = ServiceBusEmulator.start(ServiceBusEmulator.queue("orders", 2, false, true),
+                ServiceBusEmulator.queue("orders-parking", 10, false, false));
+        messaging = emulator.messaging();
     }
 
     @AfterAll
     static void stopEmulator() {
-        if (messaging != null) {
-            messaging.close();
-        }
         if (emulator != null) {
-            emulator.stop();
-        }
-        if (sql != null) {
-            sql.stop();
-        }
-        if (network != null) {
-            network.close();
+            emulator.close();
         }
     }
 

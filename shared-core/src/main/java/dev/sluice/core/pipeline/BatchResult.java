@@ -28,19 +28,6 @@ public record BatchResult(List<MessageOutcome> outcomes, List<SpanContext> spanC
     }
 
     /**
-     * @param outcome one of this batch's outcomes
-     * @return its message's span context; invalid when tracing is off or the outcome is not of this batch
-     */
-    public SpanContext spanContext(MessageOutcome outcome) {
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) == outcome) {
-                return spanContexts.get(i);
-            }
-        }
-        return SpanContext.getInvalid();
-    }
-
-    /**
      * @param type an outcome type
      * @param <O> the outcome type
      * @return the outcomes of that type, in input order

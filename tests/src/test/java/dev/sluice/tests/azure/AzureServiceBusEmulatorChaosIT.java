@@ -13,9 +13,9 @@ import dev.sluice.azure.ServiceBusBatch;
 import dev.sluice.azure.ReceivedMessage;
 import dev.sluice.azure.ServiceBusBatchConsumer;
 import dev.sluice.azure.ServiceBusMessaging;
-import dev.sluice.azure.testing.Docker;
 import dev.sluice.azure.testing.LocalCosmosExtension;
 import dev.sluice.azure.testing.Order;
+import dev.sluice.azure.testing.ServiceBusEmulator;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.idempotency.IdempotencyMode;
@@ -30,10 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.testcontainers.azure.ServiceBusEmulatorContainer;
-import org.testcontainers.containers.Network;
-import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.mssqlserver.MSSQLServerContainer;
 
 /**
  * The session-backlog chaos scenario on the Service Bus emulator (Testcontainers) instead of the broker model:
@@ -49,45 +45,20 @@ class AzureServiceBusEmulatorChaosIT {
     private static final String PARKING = "orders-parking";
     private static final int BATCH = 8;
     private static final int MAX_ATTEMPTS = 4;
-    private static final String CONFIG = """
-            {"UserConfig": {"Namespaces": [{"Name": "sbemulatorns", "Queues": [
-              {"Name": "orders", "Properties": {"MaxDeliveryCount": 64, "LockDuration": "PT30S", "RequiresSession": true,
-                "DeadLetteringOnMessageExpiration": false, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}},
-              {"Name": "orders-parking", "Properties": {"MaxDeliveryCount": 10, "LockDuration": "PT30S", "RequiresSession": false,
-                "DeadLetteringOnMessageExpiration": false, "DefaultMessageTimeToLive": "PT1H", "RequiresDuplicateDetection": false}}
-            ]}], "Logging": {"Type": "File"}}}
-            """;
-
-    private static Network network;
-    private static MSSQLServerContainer sql;
-    private static ServiceBusEmulatorContainer emulator;
+    private static ServiceBusEmulator emulator;
     private static ServiceBusMessaging messaging;
 
     @BeforeAll
     static void startEmulator() {
-        Docker.assumeAvailable();
-        network = Network.newNetwork();
-        sql = new MSSQLServerContainer("mcr.microsoft.com/mssql/server:2022-CU14-ubuntu-22.04")
-                .acceptLicense().withNetwork(network).withNetworkAliases("sqlserver");
-        emulator = new ServiceBusEmulatorContainer("mcr.microsoft.com/azure-messaging/servicebus-emulator:latest")
-                .acceptLicense().withConfig(Transferable.of(CONFIG)).withNetwork(network).withMsSqlServerContainer(sql);
-        emulator.start();
-        messaging = ServiceBusMessaging.withConnectionString(emulator.getConnectionString());
+        emulator = ServiceBusEmulator.start(ServiceBusEmulator.queue(QUEUE, 64, true, false),
+                ServiceBusEmulator.queue(PARKING, 10, false, false));
+        messaging = emulator.messaging();
     }
 
     @AfterAll
     static void stopEmulator() {
-        if (messaging != null) {
-            messaging.close();
-        }
         if (emulator != null) {
-            emulator.stop();
-        }
-        if (sql != null) {
-            sql.stop();
-        }
-        if (network != null) {
-            network.close();
+            emulator.close();
         }
     }
 
@@ -139,7 +110,7 @@ class AzureServiceBusEmulatorChaosIT {
     private static int drain(ServiceBusBatchConsumer<Order> consumer) {
         int invocations = 0;
         try (ServiceBusSessionReceiverClient sessions = new ServiceBusClientBuilder()
-                .connectionString(emulator.getConnectionString())
+                .connectionString(emulator.connectionString())
                 .retryOptions(new AmqpRetryOptions().setTryTimeout(Duration.ofSeconds(10)).setMaxRetries(0))
                 .sessionReceiver().queueName(QUEUE).receiveMode(ServiceBusReceiveMode.PEEK_LOCK).disableAutoComplete()
                 .buildClient()) {
