@@ -35,12 +35,13 @@ final class Settings {
             Map.entry(SLUICE_CIRCUIT_OPEN_MS, "30000"),
             Map.entry(SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS, "300"),
             Map.entry(SLUICE_SIGNING_KEYS_REFRESH_SECONDS, "300"),
-            Map.entry(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "false"));
+            Map.entry(SLUICE_SIGNATURE_ACCEPT_BODY_ONLY, "false"),
+            Map.entry(SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS, "true"));
 
     static boolean isKnown(String name) {
         return DEFAULTS.containsKey(name) || switch (name) {
             case QUEUE_NAME, QUEUE_DLQ_NAME, IDEMPOTENCY_TABLE, IDEMPOTENCY_CONTAINER, SLUICE_IDEMPOTENCY_KEY_POINTER,
-                 SLUICE_SIGNING_KEYS, SLUICE_SIGNATURE_MAX_AGE_SECONDS -> true;
+                 SLUICE_SIGNING_KEYS, SLUICE_SIGNATURE_MAX_AGE_SECONDS, SLUICE_PAYLOAD_STORE -> true;
             default -> false;
         };
     }

@@ -1,5 +1,6 @@
 package dev.sluice.core.config;
 
+import dev.sluice.core.claimcheck.PayloadLocation;
 import dev.sluice.core.security.RefreshingSigningKeys;
 import dev.sluice.core.security.SecretReference;
 import dev.sluice.core.security.SignaturePolicy;
@@ -73,6 +74,13 @@ public final class SluiceConfig {
     public static final String SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS = "SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS";
     /** {@code true} accepts body-only signatures while producers migrate (default {@code false}). */
     public static final String SLUICE_SIGNATURE_ACCEPT_BODY_ONLY = "SLUICE_SIGNATURE_ACCEPT_BODY_ONLY";
+    /**
+     * Where payloads too large for a message are stored (claim-check): {@code s3://<bucket>[/<prefix>]} or a Blob
+     * Storage container's URL. A consumer needs it to read claim-checked messages; a sender stores large bodies there.
+     */
+    public static final String SLUICE_PAYLOAD_STORE = "SLUICE_PAYLOAD_STORE";
+    /** {@code true} (default) deletes a stored payload once its message succeeded; {@code false} leaves it to a lifecycle rule. */
+    public static final String SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS = "SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS";
     /** Path of a properties file to read instead of the classpath's {@code sluice.properties}. */
     public static final String SLUICE_CONFIG_FILE = "SLUICE_CONFIG_FILE";
 
@@ -96,6 +104,8 @@ public final class SluiceConfig {
     private final Duration safetyMargin;
     private final int circuitBreakerThreshold;
     private final Duration circuitOpenDelay;
+    private final @Nullable PayloadLocation payloadStore;
+    private final boolean deletePayloadsAfterSuccess;
 
     private SluiceConfig(Settings v) {
         this.queueName = v.required(QUEUE_NAME);
@@ -131,6 +141,9 @@ public final class SluiceConfig {
         this.safetyMargin = Duration.ofMillis(v.wholeNumber(SLUICE_SAFETY_MARGIN_MS, 0, 600_000));
         this.circuitBreakerThreshold = (int) v.wholeNumber(SLUICE_CIRCUIT_BREAKER_THRESHOLD, 0, 10_000);
         this.circuitOpenDelay = Duration.ofMillis(v.wholeNumber(SLUICE_CIRCUIT_OPEN_MS, 1, 43_200_000));
+        String payloads = v.optional(SLUICE_PAYLOAD_STORE);
+        this.payloadStore = payloads == null ? null : PayloadLocation.parse(payloads, SLUICE_PAYLOAD_STORE);
+        this.deletePayloadsAfterSuccess = v.flag(SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS);
     }
 
     /**
@@ -236,6 +249,12 @@ public final class SluiceConfig {
     /** @return messages handled at once */
     public int concurrency() { return concurrency; }
 
+    /** @return where claim-checked payloads are stored, if {@value #SLUICE_PAYLOAD_STORE} is set */
+    public Optional<PayloadLocation> payloadStore() { return Optional.ofNullable(payloadStore); }
+
+    /** @return whether a stored payload is deleted once its message succeeded */
+    public boolean deletePayloadsAfterSuccess() { return deletePayloadsAfterSuccess; }
+
     /** @return what signature verification accepts beyond a matching MAC: maximum age, clock skew, body-only */
     public SignaturePolicy signaturePolicy() { return signaturePolicy; }
 
@@ -316,6 +335,14 @@ public final class SluiceConfig {
         /** @param refresh {@value #SLUICE_SIGNING_KEYS_REFRESH_SECONDS} @return this */
         public Builder signingKeysRefresh(Duration refresh) {
             return set(SLUICE_SIGNING_KEYS_REFRESH_SECONDS, Long.toString(refresh.toSeconds()));
+        }
+
+        /** @param location {@value #SLUICE_PAYLOAD_STORE} @return this */
+        public Builder payloadStore(String location) { return set(SLUICE_PAYLOAD_STORE, location); }
+
+        /** @param delete {@value #SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS} @return this */
+        public Builder deletePayloadsAfterSuccess(boolean delete) {
+            return set(SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS, Boolean.toString(delete));
         }
 
         /** @param maxAge {@value #SLUICE_SIGNATURE_MAX_AGE_SECONDS} @return this */

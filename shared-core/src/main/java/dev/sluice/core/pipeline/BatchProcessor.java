@@ -2,6 +2,8 @@ package dev.sluice.core.pipeline;
 
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.RetryLaterException;
+import dev.sluice.core.claimcheck.PayloadLocation;
+import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.config.SluiceConfig;
@@ -56,14 +58,17 @@ public final class BatchProcessor<T> {
         Telemetry telemetry = new Telemetry(queueName, b.metrics, b.logSink);
         Traces traces = new Traces(b.tracing != null ? b.tracing : Tracing.global(), queueName);
         CircuitBreaker breaker = new CircuitBreaker(b.circuitBreakerThreshold, b.circuitOpenDelay, b.clock);
+        StoredPayloads payloads = new StoredPayloads(b.payloadStore, b.deletePayloadsAfterSuccess, telemetry,
+                traces.tracing());
         MessageFlow<T> flow = new MessageFlow<>(breaker,
                 new Admission(b.safetyMargin, b.circuitOpenDelay, telemetry),
-                new Unwrap<>(Objects.requireNonNull(b.codec), b.signatures, b.idempotency, b.maxPayloadBytes, b.clock),
+                new Unwrap<>(Objects.requireNonNull(b.codec), b.signatures, b.idempotency, b.maxPayloadBytes, b.clock,
+                        payloads),
                 new IdempotencyGuard(b.idempotency, b.retryPolicy.maxAttempts(), b.clock, telemetry, traces.tracing()),
                 new HandlerInvocation<>(Objects.requireNonNull(b.handler), b.handlerTimeout, b.safetyMargin, b.clock,
                         telemetry, queueName),
                 new OutcomeStage(retryPolicy, b.classifier, b.random, b.clock, telemetry),
-                telemetry);
+                telemetry, payloads);
         this.scheduler = new BatchScheduler<>(flow, b.concurrency, b.clock, telemetry, queueName, traces);
     }
 
@@ -144,6 +149,9 @@ public final class BatchProcessor<T> {
         private MetricsSink metrics = MetricsSink.NOOP;
         private LogSink logSink = new JsonLogSink();
         private @Nullable Tracing tracing;
+        private @Nullable PayloadStore payloadStore;
+        private @Nullable PayloadLocation payloadLocation;
+        private boolean deletePayloadsAfterSuccess = true;
 
         private Builder() {}
 
@@ -165,6 +173,29 @@ public final class BatchProcessor<T> {
             this.safetyMargin = config.safetyMargin();
             this.circuitBreakerThreshold = config.circuitBreakerThreshold();
             this.circuitOpenDelay = config.circuitOpenDelay();
+            // a payload store: the adapter opens it and must call payloadStore(...); build() refuses otherwise
+            this.payloadLocation = config.payloadStore().orElse(null);
+            this.deletePayloadsAfterSuccess = config.deletePayloadsAfterSuccess();
+            return this;
+        }
+
+        /**
+         * @param store where claim-checked payloads are read from (S3, Blob Storage); null for none, so a message that
+         *     points to a stored payload is poison
+         * @return this
+         */
+        public Builder<T> payloadStore(@Nullable PayloadStore store) {
+            this.payloadStore = store;
+            return this;
+        }
+
+        /**
+         * @param delete whether a stored payload is deleted once its message succeeded (default true; false leaves it
+         *     to the store's lifecycle rule)
+         * @return this
+         */
+        public Builder<T> deletePayloadsAfterSuccess(boolean delete) {
+            this.deletePayloadsAfterSuccess = delete;
             return this;
         }
 
@@ -310,6 +341,10 @@ public final class BatchProcessor<T> {
             }
             if (maxPayloadBytes < 1) {
                 throw new IllegalArgumentException("maxPayloadBytes must be positive");
+            }
+            if (payloadLocation != null && payloadStore == null) {
+                throw new IllegalArgumentException("SLUICE_PAYLOAD_STORE names " + payloadLocation
+                        + " but no payload store was given (payloadStore(...))");
             }
             return new BatchProcessor<>(this);
         }

@@ -20,9 +20,11 @@ final class MessageFlow<T> {
     private final HandlerInvocation<T> invocation;
     private final OutcomeStage outcomes;
     private final Telemetry telemetry;
+    private final StoredPayloads payloads;
 
     MessageFlow(CircuitBreaker breaker, Admission admission, Unwrap<T> unwrap, IdempotencyGuard guard,
-                HandlerInvocation<T> invocation, OutcomeStage outcomes, Telemetry telemetry) {
+                HandlerInvocation<T> invocation, OutcomeStage outcomes, Telemetry telemetry, StoredPayloads payloads) {
+        this.payloads = payloads;
         this.breaker = breaker;
         this.admission = admission;
         this.unwrap = unwrap;
@@ -57,11 +59,21 @@ final class MessageFlow<T> {
                 case Unwrap.Refused<T> r -> {
                     return r.verdict();
                 }
+                case Unwrap.Unavailable<T> u -> {
+                    // the handler did not run: no attempt is used, the message comes back after the backoff
+                    telemetry.error(u.error().getClass().getName());
+                    telemetry.log(LogSink.Level.WARN, "stored payload could not be read, will retry",
+                            Telemetry.fields(message, "payload_get"), u.error());
+                    return new Verdict.StoreUnavailable(attempt);
+                }
                 case Unwrap.Decoded<T> d -> decoded = d;
             }
             IdempotencyGuard.Leased leased = null;
             switch (guard.enter(message, decoded.payload(), decoded.key(), attempt)) {
                 case IdempotencyGuard.Stop stop -> {
+                    if (stop.verdict() instanceof Verdict.AlreadyDone) {
+                        payloads.succeeded(message, decoded.stored());
+                    }
                     return stop.verdict();
                 }
                 case IdempotencyGuard.Leased l -> {
@@ -89,7 +101,11 @@ final class MessageFlow<T> {
                 handedOver = true;
                 return null;
             }
-            return finished(message, lease, executed, failure, permit);
+            Verdict verdict = finished(message, lease, executed, failure, permit);
+            if (failure == null && verdict instanceof Verdict.Ran) {
+                payloads.succeeded(message, decoded.stored());
+            }
+            return verdict;
         } catch (Throwable t) {
             return crashed(message, t);
         } finally {

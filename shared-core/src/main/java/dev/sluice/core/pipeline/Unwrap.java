@@ -1,6 +1,7 @@
 package dev.sluice.core.pipeline;
 
 import dev.sluice.core.Message;
+import dev.sluice.core.claimcheck.PayloadPointer;
 import dev.sluice.core.codec.DecodingException;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.codec.PayloadCompression;
@@ -11,24 +12,33 @@ import dev.sluice.core.security.MessageSignatures;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 
-/** Second stage: signature check, inflation, decoding and the idempotency key. */
+/** Second stage: a claim-checked payload read from its store, signature check, inflation, decoding and the idempotency key. */
 final class Unwrap<T> {
     /** What unwrapping gave: a decoded message, or why there is none. */
-    sealed interface Result<T> permits Decoded, Refused {}
+    sealed interface Result<T> permits Decoded, Refused, Unavailable {}
 
-    /** @param key the idempotency key, null without idempotency */
-    record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key) implements Result<T> {}
+    /**
+     * @param key the idempotency key, null without idempotency
+     * @param stored where the payload was stored (claim-check), null when it came in the message
+     */
+    record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key, @Nullable PayloadPointer stored)
+            implements Result<T> {}
 
     record Refused<T>(Verdict.Rejected verdict) implements Result<T> {}
+
+    /** The payload store could not be read: nothing is known about the message yet. */
+    record Unavailable<T>(RuntimeException error) implements Result<T> {}
 
     private final MessageCodec<T> codec;
     private final @Nullable MessageSignatures signatures;
     private final @Nullable IdempotencyOptions idempotency;
     private final int maxPayloadBytes;
     private final Clock clock;
+    private final StoredPayloads payloads;
 
     Unwrap(MessageCodec<T> codec, @Nullable MessageSignatures signatures, @Nullable IdempotencyOptions idempotency,
-           int maxPayloadBytes, Clock clock) {
+           int maxPayloadBytes, Clock clock, StoredPayloads payloads) {
+        this.payloads = payloads;
         this.codec = codec;
         this.signatures = signatures;
         this.idempotency = idempotency;
@@ -37,7 +47,16 @@ final class Unwrap<T> {
     }
 
     Result<T> apply(IncomingMessage message, int attempt) {
-        byte[] body = message.bodyUnsafe();
+        StoredPayloads.Body resolved;
+        try {
+            resolved = payloads.resolve(message, maxPayloadBytes);
+        } catch (DecodingException e) {
+            return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
+                    ErrorFingerprint.of(e.getClass().getName()), attempt);
+        } catch (RuntimeException e) {
+            return new Unavailable<>(e);
+        }
+        byte[] body = resolved.bytes();
         // with a form-1 signature the key comes from signed data only, never from the broker's message id
         boolean signedKeyOnly = false;
         if (signatures != null) {
@@ -57,9 +76,10 @@ final class Unwrap<T> {
                 key = signedKeyOnly ? IdempotencyKeys.resolveSigned(message, payload, idempotency.keyPointer())
                         : IdempotencyKeys.resolve(message, payload, idempotency.keyPointer());
             }
-            // the received bytes are the payload unless they were inflated: no copy on the common path
-            Message<T> handed = payload == body ? Message.of(message, decoded) : Message.of(message, decoded, payload);
-            return new Decoded<>(handed, payload, key);
+            // the received bytes are the payload unless they were stored or inflated: no copy on the common path
+            Message<T> handed = payload == message.bodyUnsafe() ? Message.of(message, decoded)
+                    : Message.of(message, decoded, payload);
+            return new Decoded<>(handed, payload, key, resolved.stored());
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName() + "|" + codec.getClass().getName()), attempt);

@@ -19,12 +19,15 @@ import org.junit.jupiter.api.Test;
 
 class UnwrapTest {
     private static final java.time.Clock CLOCK = java.time.Clock.fixed(java.time.Instant.parse("2026-12-05T10:00:00Z"), java.time.ZoneOffset.UTC);
+    private static final StoredPayloads NO_STORE = new StoredPayloads(null, true,
+            new Telemetry("orders", dev.sluice.core.spi.MetricsSink.NOOP, new dev.sluice.core.observability.JsonLogSink()),
+            dev.sluice.core.observability.Tracing.noop());
 
     private final JsonCodec<Order> codec = JsonCodec.of(Order.class);
 
     @Test
     void aValidBody_isDecoded_withoutAKeyWhenThereIsNoIdempotency() {
-        Unwrap.Result<Order> result = new Unwrap<>(codec, null, null, 1024, CLOCK).apply(order("o-1", 5), 1);
+        Unwrap.Result<Order> result = new Unwrap<>(codec, null, null, 1024, CLOCK, NO_STORE).apply(order("o-1", 5), 1);
 
         assertThat(result).isInstanceOfSatisfying(Unwrap.Decoded.class, d -> {
             assertThat(d.message().body()).isEqualTo(new Order("o-1", 5));
@@ -39,7 +42,7 @@ class UnwrapTest {
                 .body(PayloadCompression.gzipBase64(orderJson("o-gz", 9).getBytes(StandardCharsets.UTF_8)))
                 .attributes(PayloadCompression.attributes()).sourceQueue(QUEUE).build();
 
-        Unwrap.Result<Order> result = new Unwrap<>(codec, null, options, 1024, CLOCK).apply(compressed, 1);
+        Unwrap.Result<Order> result = new Unwrap<>(codec, null, options, 1024, CLOCK, NO_STORE).apply(compressed, 1);
 
         assertThat(result).isInstanceOfSatisfying(Unwrap.Decoded.class, d -> {
             assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo(orderJson("o-gz", 9));
@@ -49,7 +52,7 @@ class UnwrapTest {
 
     @Test
     void anUndecodableBody_isRejectedAsPoison_withTheAttemptItWasOn() {
-        Unwrap.Result<Order> result = new Unwrap<>(codec, null, null, 1024, CLOCK)
+        Unwrap.Result<Order> result = new Unwrap<>(codec, null, null, 1024, CLOCK, NO_STORE)
                 .apply(TestMessages.message("bad", "not json", null, Map.of()), 2);
 
         assertThat(result).isInstanceOfSatisfying(Unwrap.Refused.class, r -> {
@@ -62,7 +65,7 @@ class UnwrapTest {
     void aMissingSignature_isRejectedBeforeDecoding() {
         SigningKeys keys = SigningKeys.of("k1", Map.of("k1", "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)));
 
-        Unwrap.Result<Order> result = new Unwrap<>(codec, MessageSignatures.with(keys), null, 1024, CLOCK).apply(order("o-2", 1), 1);
+        Unwrap.Result<Order> result = new Unwrap<>(codec, MessageSignatures.with(keys), null, 1024, CLOCK, NO_STORE).apply(order("o-2", 1), 1);
 
         assertThat(result).isInstanceOfSatisfying(Unwrap.Refused.class, r -> {
             assertThat(r.verdict().kind()).isEqualTo(FailureKind.SIGNATURE_INVALID);

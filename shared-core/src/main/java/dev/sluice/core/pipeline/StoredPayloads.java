@@ -1,0 +1,83 @@
+package dev.sluice.core.pipeline;
+
+import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.claimcheck.MissingPayloadException;
+import dev.sluice.core.claimcheck.PayloadPointer;
+import dev.sluice.core.claimcheck.PayloadStore;
+import dev.sluice.core.codec.DecodingException;
+import dev.sluice.core.observability.Tracing;
+import dev.sluice.core.redrive.SluiceAttributes;
+import dev.sluice.core.spi.LogSink;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The consumer's side of claim-check: a message whose body points to a stored payload is read from the store before
+ * its signature is checked and it is decoded; once it succeeded, the payload is deleted (when configured), never before.
+ */
+final class StoredPayloads {
+    /** The body to verify and decode, and where it was stored (null when it came in the message). */
+    record Body(byte[] bytes, @Nullable PayloadPointer stored) {}
+
+    private final @Nullable PayloadStore store;
+    private final boolean deleteAfterSuccess;
+    private final Telemetry telemetry;
+    private final Tracing tracing;
+
+    StoredPayloads(@Nullable PayloadStore store, boolean deleteAfterSuccess, Telemetry telemetry, Tracing tracing) {
+        this.store = store;
+        this.deleteAfterSuccess = deleteAfterSuccess;
+        this.telemetry = telemetry;
+        this.tracing = tracing;
+    }
+
+    /**
+     * @param message a received message
+     * @param maxBytes the largest payload accepted
+     * @return its body, read from the store when the message carries a pointer
+     * @throws DecodingException when the pointer is bad, names another kind of store, or its object is missing or too
+     *     large: the message is poison
+     * @throws RuntimeException when the store cannot be reached: the message comes back
+     */
+    Body resolve(IncomingMessage message, int maxBytes) {
+        byte[] body = message.bodyUnsafe();
+        if (!ClaimCheck.isPointer(message.attributes())) {
+            return new Body(body, null);
+        }
+        PayloadStore payloads = store;
+        if (payloads == null) {
+            throw new DecodingException("claim-check: the message points to a stored payload (" + ClaimCheck.SIZE_ATTRIBUTE
+                    + ") but this consumer has no payload store; set SLUICE_PAYLOAD_STORE");
+        }
+        PayloadPointer pointer = ClaimCheck.parse(body);
+        String signed = message.attributes().get(SluiceAttributes.CLAIM_CHECK);
+        if (signed != null && !signed.equals(new String(body, StandardCharsets.UTF_8))) {
+            throw new DecodingException("claim-check: the pointer in the body differs from " + SluiceAttributes.CLAIM_CHECK);
+        }
+        if (pointer.store() != payloads.kind()) {
+            throw new DecodingException("claim-check: the payload is in " + pointer.store() + " storage but this consumer"
+                    + " reads " + payloads.kind());
+        }
+        byte[] payload = tracing.inSpan("payload get", () -> payloads.get(pointer, maxBytes))
+                .orElseThrow(() -> new MissingPayloadException(pointer));
+        return new Body(payload, pointer);
+    }
+
+    /** After the message succeeded (or was found done before): deletes its stored payload when configured. */
+    void succeeded(IncomingMessage message, @Nullable PayloadPointer stored) {
+        PayloadStore payloads = store;
+        if (stored == null || payloads == null || !deleteAfterSuccess) {
+            return;
+        }
+        try {
+            tracing.inSpan("payload delete", () -> {
+                payloads.delete(stored);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the message succeeded; an object left behind is only storage, and the bucket's lifecycle rule ends it
+            telemetry.log(LogSink.Level.WARN, "stored payload could not be deleted after success; it stays until the"
+                    + " store's lifecycle rule removes it", Telemetry.fields(message, "payload_delete"), e);
+        }
+    }
+}
