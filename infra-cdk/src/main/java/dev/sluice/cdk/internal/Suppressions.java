@@ -57,7 +57,9 @@ public final class Suppressions {
 
     /** Accepts AwsSolutions-S1 (no server access logs) on the created payload bucket. */
     public static void payloadBucketAccessLogs(IConstruct bucket) {
-        suppress(bucket, PAYLOAD_ACCESS_LOGS_ID, PAYLOAD_ACCESS_LOGS_REASON);
+        // the bucket resource only, not its TLS-only bucket policy
+        NagSuppressions.addResourceSuppressions(bucket, List.of(NagPackSuppression.builder()
+                .id(PAYLOAD_ACCESS_LOGS_ID).reason(PAYLOAD_ACCESS_LOGS_REASON).build()), false);
     }
 
     /** Accepts AwsSolutions-IAM5 for the {@code <bucket ARN>/*} resource of the payload access policy. */
