@@ -73,6 +73,23 @@ param signatureMaxAgeSeconds int = 1814400
 @maxValue(3600)
 param signatureClockSkewSeconds int = 300
 
+@description('Key Vault secret holding the signing keys, https://<vault>.vault.azure.net/secrets/<name> without a version (rotations are picked up). Sets SLUICE_SIGNING_KEYS = azure-keyvault:<uri> and gives the app Key Vault Secrets User on that secret. Empty: no secret (keys, if any, set elsewhere).')
+param signingKeysSecretUri string = ''
+
+@description('Resource group of the signing keys\' vault (the vault must use Azure RBAC).')
+param signingKeysVaultResourceGroup string = resourceGroup().name
+
+@description('Claim-check store for large payloads: the container payloads in the host storage account, SLUICE_PAYLOAD_STORE, and Storage Blob Data Contributor on the container for the app.')
+param payloadStore bool = false
+
+@description('Days after which stored payloads are deleted: at least the queue\'s 14-day message TTL plus parkingRetentionDays (a payload is stored when its message is sent; a parked message whose payload is gone cannot be redriven). Default: 14 + 14 + a 7-day redrive window.')
+@minValue(15)
+@maxValue(3650)
+param payloadRetentionDays int = 35
+
+@description('SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS: the consumer deletes a payload once its message succeeded.')
+param deletePayloadsAfterSuccess bool = true
+
 @description('Flex Consumption: most instances the app scales out to.')
 @minValue(1)
 @maxValue(1000)
@@ -126,6 +143,9 @@ param tags object = {}
 var suffix = uniqueString(resourceGroup().id, baseName)
 // a session batch with a retry is abandoned, which counts a delivery for every message in it (README, Azure sessions)
 var effectiveMaxDeliveryCount = requiresSession ? max(maxDeliveryCount, maxRetryAttempts * maxMessageBatchSize + 10) : maxDeliveryCount
+// https://<vault>.vault.azure.net/secrets/<name>[/<version>] -> <vault>, <name> ('' when not set)
+var signingKeysVaultName = first(split(replace(signingKeysSecretUri, 'https://', ''), '.'))
+var signingKeysSecretName = join(take(skip(split(signingKeysSecretUri, '/'), 4), 1), '')
 var allTags = union(tags, {
   application: 'sluice'
   environment: environmentName
@@ -189,6 +209,10 @@ module functionApp 'modules/functionapp.bicep' = {
     idempotencyTtlSeconds: idempotencyTtlSeconds
     signatureMaxAgeSeconds: signatureMaxAgeSeconds
     signatureClockSkewSeconds: signatureClockSkewSeconds
+    signingKeysSecretUri: signingKeysSecretUri
+    payloadStore: payloadStore
+    payloadRetentionDays: payloadRetentionDays
+    deletePayloadsAfterSuccess: deletePayloadsAfterSuccess
   }
 }
 
@@ -204,6 +228,17 @@ module roles 'modules/roles.bicep' = {
     idempotencyContainerName: cosmos.outputs.containerName
     storageAccountName: functionApp.outputs.storageAccountName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    payloadContainerName: functionApp.outputs.payloadContainerName
+  }
+}
+
+module signingKeysAccess 'modules/keyvault-access.bicep' = if (!empty(signingKeysSecretUri)) {
+  name: 'signing-keys-access'
+  scope: resourceGroup(signingKeysVaultResourceGroup)
+  params: {
+    functionPrincipalId: functionApp.outputs.principalId
+    vaultName: signingKeysVaultName
+    secretName: signingKeysSecretName
   }
 }
 
@@ -250,3 +285,5 @@ output parkingQueueName string = serviceBus.outputs.parkingQueueName
 output cosmosEndpoint string = cosmos.outputs.endpoint
 output actionGroupId string = alerts.outputs.actionGroupId
 output workbookId string = workbook.outputs.workbookId
+// where producers put payloads (grant them Storage Blob Data Contributor on the container); '' without a payload store
+output payloadStoreUrl string = functionApp.outputs.payloadStoreUrl

@@ -10,6 +10,9 @@ param maxRetryAttempts = 3
 param retryBackoffMs = 1000
 param retryBackoffMaxMs = 60000
 param parkingRetentionDays = 7
+// claim-check store: 14-day queue TTL + 7 days parked + a 7-day redrive window
+param payloadStore = true
+param payloadRetentionDays = 28
 param idempotencyTtlSeconds = 1296000
 param signatureMaxAgeSeconds = 1209600
 param maximumInstanceCount = 10

@@ -1,6 +1,7 @@
 // Flex Consumption Function App (Java 21) with a system-assigned identity. The host storage, the
 // deployment package, Service Bus, Cosmos DB and Application Insights are all reached with that
-// identity: no key, SAS or connection string is stored in the app settings.
+// identity: no key, SAS or connection string is stored in the app settings. Optionally the
+// claim-check container `payloads` for large message payloads, with a lifecycle rule deleting them.
 
 param appName string
 param planName string
@@ -23,8 +24,17 @@ param idempotencyContainerName string
 param idempotencyTtlSeconds int
 param signatureMaxAgeSeconds int
 param signatureClockSkewSeconds int
+@description('Key Vault secret URI of the signing keys (SLUICE_SIGNING_KEYS = azure-keyvault:<uri>); empty for none.')
+param signingKeysSecretUri string = ''
+@description('Create the claim-check container and set SLUICE_PAYLOAD_STORE.')
+param payloadStore bool = false
+@description('Days after which the lifecycle rule deletes a stored payload.')
+param payloadRetentionDays int = 35
+@description('SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS.')
+param deletePayloadsAfterSuccess bool = true
 
 var deploymentContainerName = 'app-package'
+var payloadContainerName = 'payloads'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageAccountName
@@ -53,6 +63,50 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+// The claim-check store: producers put large payloads here, the consumer reads and deletes them.
+resource payloadContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = if (payloadStore) {
+  parent: blobService
+  name: payloadContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Deletes payloads the consumer did not delete (failed, dead-lettered, or deletion off) once no
+// message can point at them any more.
+resource payloadLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (payloadStore) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-payloads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${payloadContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: payloadRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 
@@ -107,7 +161,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
+      appSettings: concat([
         // Host storage through the identity (no AzureWebJobsStorage connection string)
         {
           name: 'AzureWebJobsStorage__accountName'
@@ -178,7 +232,23 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS'
           value: string(signatureClockSkewSeconds)
         }
-      ]
+      ], empty(signingKeysSecretUri) ? [] : [
+        // a reference, not the keys: the identity reads the secret (Key Vault Secrets User)
+        {
+          name: 'SLUICE_SIGNING_KEYS'
+          value: 'azure-keyvault:${signingKeysSecretUri}'
+        }
+      ], !payloadStore ? [] : [
+        // primaryEndpoints.blob ends with '/'
+        {
+          name: 'SLUICE_PAYLOAD_STORE'
+          value: '${storage.properties.primaryEndpoints.blob}${payloadContainerName}'
+        }
+        {
+          name: 'SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS'
+          value: deletePayloadsAfterSuccess ? 'true' : 'false'
+        }
+      ])
     }
   }
   dependsOn: [
@@ -189,3 +259,5 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 output appName string = functionApp.name
 output principalId string = functionApp.identity.principalId
 output storageAccountName string = storage.name
+output payloadContainerName string = payloadStore ? payloadContainer.name : ''
+output payloadStoreUrl string = payloadStore ? '${storage.properties.primaryEndpoints.blob}${payloadContainerName}' : ''

@@ -19,6 +19,14 @@ const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 const SQL_ROLE_ASSIGNMENT = 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments';
 const LOG_ALERT = 'Microsoft.Insights/scheduledQueryRules';
 const WORKBOOK = 'Microsoft.Insights/workbooks';
+const BLOB_CONTAINER = 'Microsoft.Storage/storageAccounts/blobServices/containers';
+const MANAGEMENT_POLICY = 'Microsoft.Storage/storageAccounts/managementPolicies';
+const KEY_VAULT = 'Microsoft.KeyVault/vaults';
+const KEY_VAULT_SECRET = 'Microsoft.KeyVault/vaults/secrets';
+/** The consumer queue's defaultMessageTimeToLive (modules/servicebus.bicep), in days. */
+const QUEUE_TTL_DAYS = 14;
+/** The claim-check container's name. */
+const PAYLOAD_CONTAINER = 'payloads';
 
 /** The only roles the Function App's identity may hold. */
 export const ALLOWED_ROLES = {
@@ -27,6 +35,8 @@ export const ALLOWED_ROLES = {
   '00000000-0000-0000-0000-000000000002': 'Cosmos DB Built-in Data Contributor',
   'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
+  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
 };
 
 /** App settings Sluice reads on Azure (DESIGN.md section 8, managed-identity flavour). */
@@ -148,11 +158,30 @@ function minOrDefault(parsed, paramName) {
   return decoratorValues(param).minValue ?? literal(param.defaultValue) ?? 1;
 }
 
-function appSettings(site) {
-  return elements(get(site.body, 'properties.siteConfig.appSettings')).map((s) => ({
-    name: stringValue(get(s, 'name')) ?? describe(get(s, 'name')),
-    value: get(s, 'value'),
-  }));
+/**
+ * The app settings of a site: an array literal, or concat() of array literals and conditional
+ * groups `condition ? [] : [...]` (each setting of a group carries the condition under which it is set).
+ */
+export function appSettings(site) {
+  const settings = [];
+  const collect = (node, condition) => {
+    if (!node) return;
+    if (node.type === 'array') {
+      for (const s of elements(node)) {
+        settings.push({ name: stringValue(get(s, 'name')) ?? describe(get(s, 'name')), value: get(s, 'value'), condition });
+      }
+    } else if (node.type === 'call_expression' && node.namedChildren[0].text === 'concat') {
+      node.namedChildren[1].namedChildren.filter((c) => c.type !== 'comment').forEach((arg) => collect(arg, condition));
+    } else if (node.type === 'ternary_expression') {
+      const [test, whenTrue, whenFalse] = node.namedChildren.filter((c) => c.type !== 'comment');
+      collect(whenTrue, test.text);
+      collect(whenFalse, `!(${test.text})`);
+    } else if (node.type === 'parenthesized_expression') {
+      collect(node.namedChildren[0], condition);
+    }
+  };
+  collect(get(site.body, 'properties.siteConfig.appSettings'), undefined);
+  return settings;
 }
 
 /** A Flex Consumption Java 21 Function App with a system-assigned identity and Sluice's settings. */
@@ -277,6 +306,12 @@ export function roleAssignmentsForFunctionIdentity(project) {
       else if (ALLOWED_ROLES[role]?.startsWith('Azure Service Bus') && target.type !== QUEUE) {
         v.push(`${where(ra)}: Service Bus roles must be scoped to a queue, not ${target.type}`);
       }
+      else if (ALLOWED_ROLES[role] === 'Key Vault Secrets User' && ![KEY_VAULT_SECRET, KEY_VAULT].includes(target.type)) {
+        v.push(`${where(ra)}: Key Vault Secrets User must be scoped to the signing keys' secret or its vault, not ${target.type}`);
+      }
+      else if (ALLOWED_ROLES[role]?.startsWith('Storage Blob') && ![STORAGE, BLOB_CONTAINER].includes(target.type)) {
+        v.push(`${where(ra)}: Storage Blob roles must be scoped to a storage account or container, not ${target.type}`);
+      }
       else granted.push(`${ALLOWED_ROLES[role]} on ${target.type === QUEUE && /parking/i.test(target.symbol) ? 'parking queue' : target.type}`);
       expectLiteral(v, ra, 'properties.principalType', 'ServicePrincipal');
     } else {
@@ -286,7 +321,9 @@ export function roleAssignmentsForFunctionIdentity(project) {
     }
   }
   for (const required of [`Azure Service Bus Data Receiver on ${QUEUE}`, `Azure Service Bus Data Sender on ${QUEUE}`,
-    'Azure Service Bus Data Sender on parking queue', 'Cosmos DB Built-in Data Contributor on container']) {
+    'Azure Service Bus Data Sender on parking queue', 'Cosmos DB Built-in Data Contributor on container',
+    // declared, deployed only with payloadStore / signingKeysSecretUri
+    `Storage Blob Data Contributor on ${BLOB_CONTAINER}`, `Key Vault Secrets User on ${KEY_VAULT_SECRET}`]) {
     if (!granted.includes(required)) v.push(`missing role assignment: ${required}`);
   }
   return v;
@@ -322,6 +359,9 @@ export function noSecrets(project) {
         v.push(`${where(site)}: app setting ${name} holds a secret or connection string`);
       }
       if (value && SECRET_VALUE.test(value.text)) v.push(`${where(site)}: app setting ${name} embeds a key`);
+      if (name === 'SLUICE_SIGNING_KEYS' && !(stringValue(value) ?? '').startsWith('azure-keyvault:')) {
+        v.push(`${where(site)}: app setting SLUICE_SIGNING_KEYS must name a Key Vault secret (azure-keyvault:<secret URI>), not hold keys, is ${describe(value)}`);
+      }
     }
   }
   return v;
@@ -361,6 +401,17 @@ export function parameterFiles(project) {
     if (!(valueOf('idempotencyTtlSeconds') >= minTtl)) {
       v.push(`${file.file}: idempotencyTtlSeconds (${valueOf('idempotencyTtlSeconds')}) must be at least parkingRetentionDays `
         + `plus a ${REDRIVE_WINDOW_DAYS}-day redrive window (${minTtl}), or a redriven message that had succeeded runs twice`);
+    }
+    const minPayloadDays = QUEUE_TTL_DAYS + valueOf('parkingRetentionDays');
+    if (!(valueOf('payloadRetentionDays') >= minPayloadDays)) {
+      v.push(`${file.file}: payloadRetentionDays (${valueOf('payloadRetentionDays')}) must be at least the queue's ${QUEUE_TTL_DAYS}-day `
+        + `message TTL plus parkingRetentionDays (${minPayloadDays}): a payload is stored when its message is sent, and a parked `
+        + 'message whose payload was deleted cannot be redriven');
+    }
+    const secretUri = valueOf('signingKeysSecretUri');
+    if (secretUri && !/^https:\/\/[A-Za-z0-9-]{3,24}\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]{1,127}$/.test(secretUri)) {
+      v.push(`${file.file}: signingKeysSecretUri '${secretUri}' must be https://<vault>.vault.azure.net/secrets/<name>, without a version `
+        + '(a versioned URI never sees a rotation)');
     }
     const maxAge = valueOf('signatureMaxAgeSeconds');
     const skew = valueOf('signatureClockSkewSeconds');
@@ -559,8 +610,67 @@ export function workbook(project) {
   return v;
 }
 
+/**
+ * The signing keys' secret and the claim-check store: main.bicep's parameters reach the Function App,
+ * SLUICE_SIGNING_KEYS names the secret only when one is given, the payloads container is private in
+ * a storage account without public blob access, its lifecycle rule deletes payloads after
+ * payloadRetentionDays, and SLUICE_PAYLOAD_STORE is the container's URL (one '/', the endpoint's own).
+ */
+export function claimCheckAndSigningKeys(project) {
+  const v = [];
+  const declared = params(project.main);
+  for (const [name, expected] of [['signingKeysSecretUri', ''], ['payloadStore', false], ['deletePayloadsAfterSuccess', true]]) {
+    if (!declared.has(name)) v.push(`main.bicep: parameter ${name} is missing`);
+    else if (literal(declared.get(name).defaultValue) !== expected) v.push(`main.bicep: ${name} must default to ${JSON.stringify(expected)}`);
+  }
+  for (const storage of all(project, STORAGE)) expectLiteral(v, storage, 'properties.allowBlobPublicAccess', false);
+  for (const site of expectSome(v, all(project, SITE), 'Function App')) {
+    const settings = new Map(appSettings(site).map((s) => [s.name, s]));
+    const keys = settings.get('SLUICE_SIGNING_KEYS');
+    if (!keys) v.push(`${where(site)}: app setting SLUICE_SIGNING_KEYS is missing`);
+    else {
+      if (stringValue(keys.value) !== 'azure-keyvault:${signingKeysSecretUri}') v.push(`${where(site)}: SLUICE_SIGNING_KEYS must be 'azure-keyvault:\${signingKeysSecretUri}', is ${describe(keys.value)}`);
+      if (keys.condition !== '!(empty(signingKeysSecretUri))') v.push(`${where(site)}: SLUICE_SIGNING_KEYS must be set only when signingKeysSecretUri is, is set when ${keys.condition ?? 'always'}`);
+    }
+    const store = settings.get('SLUICE_PAYLOAD_STORE');
+    const remove = settings.get('SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS');
+    if (!store || !remove) { v.push(`${where(site)}: app settings SLUICE_PAYLOAD_STORE and SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS are required with a payload store`); continue; }
+    const url = stringValue(store.value) ?? describe(store.value);
+    if (!/^\$\{storage\.properties\.primaryEndpoints\.blob\}(payloads|\$\{payloadContainerName\})$/.test(url)) {
+      v.push(`${where(site)}: SLUICE_PAYLOAD_STORE must be '\${storage.properties.primaryEndpoints.blob}payloads' (the endpoint ends with '/'), is ${url}`);
+    }
+    if (describe(remove.value) !== "deletePayloadsAfterSuccess ? 'true' : 'false'") {
+      v.push(`${where(site)}: SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS must be deletePayloadsAfterSuccess ? 'true' : 'false' (string() of a bool is 'True'), is ${describe(remove.value)}`);
+    }
+    for (const s of [store, remove]) {
+      if (s.condition !== '!(!payloadStore)' && s.condition !== 'payloadStore') v.push(`${where(site)}: ${s.name} must be set only with payloadStore, is set when ${s.condition ?? 'always'}`);
+    }
+    const vars = variables(site.parsed);
+    const nameOf = (node) => stringValue(node) ?? (node?.type === 'identifier' ? literal(vars.get(node.text)) : undefined);
+    const container = created(site.parsed, BLOB_CONTAINER).find((c) => nameOf(get(c.body, 'name')) === PAYLOAD_CONTAINER);
+    if (!container) v.push(`${where(site)}: no blob container named '${PAYLOAD_CONTAINER}' next to the Function App`);
+    else expectLiteral(v, container, 'properties.publicAccess', 'None');
+    const rules = created(site.parsed, MANAGEMENT_POLICY).flatMap((p) => elements(get(p.body, 'properties.policy.rules')));
+    const prefix = (node) => (stringValue(node) ?? '').replace('${payloadContainerName}', literal(vars.get('payloadContainerName')) ?? '?');
+    const expiring = rules.filter((r) => literal(get(r, 'enabled')) === true
+      && elements(get(r, 'definition.filters.prefixMatch')).some((p) => prefix(p) === `${PAYLOAD_CONTAINER}/`));
+    if (expiring.length !== 1) v.push(`${where(site)}: expected one enabled lifecycle rule with prefixMatch '${PAYLOAD_CONTAINER}/', found ${expiring.length}`);
+    for (const rule of expiring) {
+      const days = get(rule, 'definition.actions.baseBlob.delete.daysAfterModificationGreaterThan');
+      if (describe(days) !== 'payloadRetentionDays') v.push(`${where(site)}: the payload lifecycle rule must delete blobs after payloadRetentionDays, is ${describe(days)}`);
+    }
+  }
+  if (!modules(project.main).some((m) => m.path === 'modules/keyvault-access.bicep')) v.push('main.bicep does not deploy modules/keyvault-access.bicep');
+  const roles = modules(project.main).find((m) => m.path === 'modules/roles.bicep');
+  if (describe(get(roles?.body, 'params.payloadContainerName')) !== 'functionApp.outputs.payloadContainerName') {
+    v.push('main.bicep must pass functionApp.outputs.payloadContainerName to the roles module');
+  }
+  return v;
+}
+
 /** Every policy, by name. */
 export const POLICIES = {
   localAuthDisabled, tls12, queueSettings, parkingQueue, idempotencyContainer, functionApp,
   alertsToActionGroup, operatorAlerts, workbook, roleAssignmentsForFunctionIdentity, noSecrets, parameterFiles,
+  claimCheckAndSigningKeys,
 };

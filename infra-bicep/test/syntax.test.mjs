@@ -11,7 +11,7 @@ const FILES = listFiles(ROOT);
 test('the module holds main.bicep, its modules and one parameter file per environment', () => {
   assert.deepEqual(FILES, [
     'main.bicep', 'main.dev.bicepparam', 'main.prod.bicepparam', 'modules/alerts.bicep',
-    'modules/cosmos.bicep', 'modules/functionapp.bicep', 'modules/monitoring.bicep',
+    'modules/cosmos.bicep', 'modules/functionapp.bicep', 'modules/keyvault-access.bicep', 'modules/monitoring.bicep',
     'modules/roles.bicep', 'modules/servicebus.bicep', 'modules/workbook.bicep',
   ]);
 });

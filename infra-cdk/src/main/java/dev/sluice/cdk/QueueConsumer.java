@@ -28,9 +28,11 @@ import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -42,6 +44,12 @@ import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
@@ -54,7 +62,9 @@ import software.constructs.Construct;
  * One Sluice consumer on AWS: an SQS queue and its dead-letter queue, the Lambda function (java21,
  * arm64, SnapStart on the {@code live} alias) triggered by the queue with partial batch responses,
  * the DynamoDB idempotency table, alarms to an SNS topic, a dashboard, and a separate role that
- * alone may redrive the dead-letter queue.
+ * alone may redrive the dead-letter queue. Optionally, read access to the signing keys in a Secrets
+ * Manager secret ({@link Builder#signingKeysSecret(ISecret)}) and an S3 claim-check store for large
+ * payloads ({@link Builder#payloadStore(boolean)}, {@link Builder#payloadBucket(IBucket)}).
  *
  * <pre>{@code
  * QueueConsumer consumer = QueueConsumer.builder(stack, "OrderEvents")
@@ -87,6 +97,7 @@ public final class QueueConsumer extends Construct {
     private final Table idempotencyTable;
     private final Role redriveRole;
     private final ConsumerMonitoring.Resources monitoring;
+    private final @Nullable IBucket payloadBucket;
 
     private QueueConsumer(Construct scope, String id, ConsumerSettings s) {
         super(scope, id);
@@ -130,6 +141,25 @@ public final class QueueConsumer extends Construct {
                 .build();
 
         this.functionRole = consumerRole(names);
+        ISecret signingKeys = s.signingKeysSecret();
+        if (signingKeys != null) {
+            // GetSecretValue and DescribeSecret on the secret
+            signingKeys.grantRead(functionRole);
+            IKey key = signingKeys.getEncryptionKey();
+            if (key != null) {
+                // grantRead puts kms:Decrypt (via Secrets Manager) in the key's policy, which an imported key
+                // does not get: the role's own statement works for either
+                functionRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                        .sid("DecryptSigningKeysSecret")
+                        .actions(List.of("kms:Decrypt"))
+                        .resources(List.of(key.getKeyArn()))
+                        .conditions(Map.of("StringEquals", Map.of("kms:ViaService",
+                                "secretsmanager." + Stack.of(this).getRegion() + ".amazonaws.com")))
+                        .build());
+            }
+        }
+        this.payloadBucket = s.payloadStore() ? payloadBucket(s) : null;
+        Policy payloadAccess = payloadBucket == null ? null : payloadAccess(payloadBucket);
         LogGroup logGroup = LogGroup.Builder.create(this, "FunctionLogGroup").retention(s.logRetention()).build();
         logGroup.grantWrite(functionRole);
         this.function = Function.Builder.create(this, "Function")
@@ -150,6 +180,10 @@ public final class QueueConsumer extends Construct {
                         : null)
                 .build();
         Suppressions.javaRuntime(function);
+        if (payloadAccess != null) {
+            // the function may start (SnapStart publishes a version at deploy) only once it may read payloads
+            function.getNode().addDependency(payloadAccess);
+        }
         if (s.tracing() != ConsumerTracing.NONE) {
             Suppressions.xrayWrites(functionRole);
         }
@@ -197,6 +231,46 @@ public final class QueueConsumer extends Construct {
         return role;
     }
 
+    private IBucket payloadBucket(ConsumerSettings s) {
+        IBucket given = s.payloadBucket();
+        if (given != null) {
+            return given;
+        }
+        Bucket bucket = Bucket.Builder.create(this, "PayloadBucket")
+                .encryption(BucketEncryption.S3_MANAGED)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .enforceSsl(true)
+                .versioned(false)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .id("ExpirePayloads")
+                        .expiration(Duration.days(s.payloadRetention().toDays()))
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
+                .build();
+        Suppressions.payloadBucketAccessLogs(bucket);
+        return bucket;
+    }
+
+    /**
+     * Read and delete on the payload objects only (no List, no bucket-level action), in a policy of its
+     * own so that the one wildcard it needs (object keys are chosen by producers) is reviewed on its own.
+     */
+    private Policy payloadAccess(IBucket bucket) {
+        Policy policy = Policy.Builder.create(this, "PayloadAccess")
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("ReadAndDeletePayloads")
+                        .actions(List.of("s3:GetObject", "s3:DeleteObject"))
+                        .resources(List.of(bucket.arnForObjects("*")))
+                        .build()))
+                .roles(List.of(functionRole))
+                .build();
+        if (bucket.getEncryptionKey() != null) {
+            bucket.getEncryptionKey().grantDecrypt(functionRole);
+        }
+        Suppressions.payloadObjects(policy);
+        return policy;
+    }
+
     private Role redriveRole(QueueNames names, IPrincipal principal) {
         Role role = Role.Builder.create(this, "RedriveRole")
                 .assumedBy(principal)
@@ -229,6 +303,14 @@ public final class QueueConsumer extends Construct {
         env.put("IDEMPOTENCY_TTL_SECONDS", Long.toString(s.idempotencyTtl().toSeconds()));
         env.put("SLUICE_SIGNATURE_MAX_AGE_SECONDS", Long.toString(s.signatureMaxAge().toSeconds()));
         env.put("SLUICE_SIGNATURE_CLOCK_SKEW_SECONDS", Long.toString(s.signatureClockSkew().toSeconds()));
+        ISecret signingKeys = s.signingKeysSecret();
+        if (signingKeys != null) {
+            env.put(ConsumerSettings.SIGNING_KEYS_VARIABLE, "aws-secretsmanager:" + signingKeys.getSecretArn());
+        }
+        if (payloadBucket != null) {
+            env.put(ConsumerSettings.PAYLOAD_STORE_VARIABLE, "s3://" + payloadBucket.getBucketName() + "/");
+            env.put(ConsumerSettings.PAYLOAD_DELETE_VARIABLE, Boolean.toString(s.deletePayloadsAfterSuccess()));
+        }
         if (s.tracing() == ConsumerTracing.ADOT) {
             // the ADOT Java layers' wrapper; an environment entry of the same name wins
             env.putIfAbsent(ADOT_EXEC_WRAPPER_VARIABLE, ADOT_EXEC_WRAPPER);
@@ -273,6 +355,14 @@ public final class QueueConsumer extends Construct {
     /** The only role allowed to start message move tasks (DLQ redrives) on the dead-letter queue. */
     public Role redriveRole() {
         return redriveRole;
+    }
+
+    /**
+     * The claim-check bucket of large payloads, or {@code null} without a payload store. The function may
+     * read and delete its objects; grant producers {@code payloadBucket().grantPut(producer)}.
+     */
+    public @Nullable IBucket payloadBucket() {
+        return payloadBucket;
     }
 
     /** The topic every alarm publishes to; subscribe your on-call channel to it. */
@@ -333,6 +423,11 @@ public final class QueueConsumer extends Construct {
         private @Nullable String adotLayerArn;
         private @Nullable ITopic alarmTopic;
         private @Nullable IPrincipal redrivePrincipal;
+        private @Nullable ISecret signingKeysSecret;
+        private @Nullable Boolean payloadStore;
+        private @Nullable IBucket payloadBucket;
+        private java.time.@Nullable Duration payloadRetention;
+        private @Nullable Boolean deletePayloadsAfterSuccess;
 
         private Builder(Construct scope, String id) {
             this.scope = scope;
@@ -555,6 +650,63 @@ public final class QueueConsumer extends Construct {
         }
 
         /**
+         * The Secrets Manager secret holding the signing keys: sets {@code SLUICE_SIGNING_KEYS} to
+         * {@code aws-secretsmanager:<secret ARN>} and grants the function read access to the secret (and
+         * {@code kms:Decrypt} through Secrets Manager when the secret names its customer-managed key). Do not
+         * also set {@code SLUICE_SIGNING_KEYS} in {@link #environment(Map)}. Default: none (keys, if any, come
+         * from the environment). Import an existing secret with its complete ARN
+         * ({@code Secret.fromSecretCompleteArn}), or the grant ends in a {@code -??????} wildcard.
+         */
+        public Builder signingKeysSecret(ISecret signingKeysSecret) {
+            this.signingKeysSecret = Objects.requireNonNull(signingKeysSecret, "signingKeysSecret");
+            return this;
+        }
+
+        /**
+         * A claim-check store for payloads too large for SQS: a new S3 bucket (SSE-S3, public access blocked,
+         * TLS only, unversioned, objects expired after {@link #payloadRetention(Duration)}), or the
+         * {@link #payloadBucket(IBucket)} given. Sets {@code SLUICE_PAYLOAD_STORE=s3://<bucket>/} and
+         * {@code SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS}, and lets the function get and delete the bucket's
+         * objects; producers need {@code consumer.payloadBucket().grantPut(producer)}. Default: false.
+         */
+        public Builder payloadStore(boolean payloadStore) {
+            this.payloadStore = payloadStore;
+            return this;
+        }
+
+        /**
+         * An existing bucket as the claim-check store (implies {@link #payloadStore(boolean)}); its own
+         * lifecycle rules must keep payloads at least messageRetention + 14 days. If it is encrypted with a
+         * customer-managed key, import it with that key ({@code Bucket.fromBucketAttributes}) so that the
+         * function is granted {@code kms:Decrypt}. Default: a bucket the construct creates.
+         */
+        public Builder payloadBucket(IBucket payloadBucket) {
+            this.payloadBucket = Objects.requireNonNull(payloadBucket, "payloadBucket");
+            return this;
+        }
+
+        /**
+         * How long the created payload bucket keeps an object (whole days, the lifecycle rule's unit).
+         * Default: messageRetention + 14 days (DLQ retention) + redriveWindow, rounded up to days (25 days
+         * with the defaults). At least messageRetention + 14 days: a payload is stored when its message is
+         * sent, and a dead letter whose payload expired cannot be redriven.
+         */
+        public Builder payloadRetention(Duration payloadRetention) {
+            this.payloadRetention = toJava(payloadRetention, "payloadRetention");
+            return this;
+        }
+
+        /**
+         * Whether the consumer deletes a stored payload once its message succeeded
+         * ({@code SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS}). Default: true; only with a payload store. With
+         * false, payloads stay until the lifecycle rule expires them.
+         */
+        public Builder deletePayloadsAfterSuccess(boolean deletePayloadsAfterSuccess) {
+            this.deletePayloadsAfterSuccess = deletePayloadsAfterSuccess;
+            return this;
+        }
+
+        /**
          * Validates every setting and creates the consumer.
          *
          * @throws QueueConsumerValidationException listing every invalid or inconsistent setting
@@ -597,7 +749,15 @@ public final class QueueConsumer extends Construct {
                     signatureMaxAge != null ? signatureMaxAge : ConsumerSettings.DLQ_RETENTION.plus(redriveWindow),
                     signatureClockSkew, oldestMessageAgeAlarmThreshold, deadLetterRateAlarmThreshold,
                     retryRateAlarmThreshold, handlerLatencyAlarmThreshold, queueDepthGrowthAlarmPeriods, alarmTopic,
-                    redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal(), tracing, adotLayerArn);
+                    redrivePrincipal != null ? redrivePrincipal : new AccountRootPrincipal(), tracing, adotLayerArn,
+                    signingKeysSecret,
+                    payloadBucket != null ? !Boolean.FALSE.equals(payloadStore) : Boolean.TRUE.equals(payloadStore),
+                    payloadBucket, Boolean.FALSE.equals(payloadStore),
+                    payloadRetention != null ? payloadRetention
+                            : ConsumerSettings.defaultPayloadRetention(messageRetention, redriveWindow),
+                    payloadRetention != null,
+                    deletePayloadsAfterSuccess == null || deletePayloadsAfterSuccess,
+                    deletePayloadsAfterSuccess != null);
         }
 
         private static java.time.Duration toJava(Duration duration, String property) {

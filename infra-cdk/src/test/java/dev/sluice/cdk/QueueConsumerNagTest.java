@@ -21,6 +21,7 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sns.Topic;
 
 /**
@@ -34,6 +35,7 @@ class QueueConsumerNagTest {
     private static Stack example;
     private static Stack fifoWithOwnTopic;
     private static Stack traced;
+    private static Stack claimCheck;
     private static CloudAssembly assembly;
 
     @BeforeAll
@@ -59,6 +61,15 @@ class QueueConsumerNagTest {
                 .tracing(ConsumerTracing.ADOT)
                 .adotLayerArn("arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-arm64-ver-1-32-0:5")
                 .build();
+        claimCheck = new Stack(app, "ClaimCheck");
+        QueueConsumer.builder(claimCheck, "Orders")
+                .queueName("orders")
+                .code(CdkTestSupport.lambdaCode())
+                .handler("com.example.Fn::handleRequest")
+                .signingKeysSecret(Secret.fromSecretCompleteArn(claimCheck, "Keys",
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/signing-keys-AbCdEf"))
+                .payloadStore(true)
+                .build();
         // WHEN the AWS Solutions checks run during synthesis
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
         assembly = app.synth();
@@ -67,7 +78,7 @@ class QueueConsumerNagTest {
     @Test
     @SuppressWarnings("deprecation") // Annotations.find* still return cxapi.SynthesisMessage
     void awsSolutionsChecks_reportNoUnsuppressedErrorsOrWarnings() {
-        for (Stack stack : List.of(example, fifoWithOwnTopic, traced)) {
+        for (Stack stack : List.of(example, fifoWithOwnTopic, traced, claimCheck)) {
             List<SynthesisMessage> errors = Annotations.fromStack(stack)
                     .findError("*", Match.stringLikeRegexp("AwsSolutions-.*"));
             List<SynthesisMessage> warnings = Annotations.fromStack(stack)
@@ -111,6 +122,28 @@ class QueueConsumerNagTest {
             }
         }
         assertThat(suppressed).containsExactly("AwsSolutions-IAM5 [\"Resource::*\"]");
+    }
+
+    @Test
+    void payloadStore_suppressesOnlyTheBucketsAccessLogs_andItsObjectWildcard_andTheDeployGuideListsThem()
+            throws IOException {
+        Tpl template = CdkTestSupport.template(assembly, claimCheck.getStackName());
+        String guide = Files.readString(DEPLOY_DOC);
+        List<String> suppressed = new ArrayList<>();
+        template.root().path("Resources").properties().forEach(e -> {
+            for (JsonNode rule : e.getValue().at("/Metadata/cdk_nag/rules_to_suppress")) {
+                String id = rule.path("id").asText();
+                suppressed.add(e.getValue().path("Type").asText() + " " + id + " " + rule.path("applies_to"));
+                assertThat(rule.path("reason").asText()).as("reason for %s", id).hasSizeGreaterThan(80);
+                assertThat(guide).as("docs/deploy.md lists %s", id).contains(id);
+            }
+        });
+        assertThat(guide).contains("claim-check bucket");
+        // the object wildcard only: the policy's one statement is get and delete on <bucket ARN>/*
+        assertThat(suppressed).containsExactlyInAnyOrder(
+                "AWS::Lambda::Function AwsSolutions-L1 ",
+                "AWS::S3::Bucket AwsSolutions-S1 ",
+                "AWS::IAM::Policy AwsSolutions-IAM5 [{\"regex\":\"/^Resource::.+\\\\/\\\\*$/\"}]");
     }
 
     @Test

@@ -4,19 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.secretsmanager.Secret;
 
 /**
  * Inconsistent settings fail {@code build()} (and so {@code cdk synth}) with a message naming the
  * property, before any resource is added to the stack.
  */
 class QueueConsumerValidationTest {
+
+    private static final String SIGNING_SECRET_ARN =
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/signing-keys-AbCdEf";
 
     private Stack stack;
 
@@ -278,5 +286,92 @@ class QueueConsumerValidationTest {
                 .adotLayerArn("arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-java-wrapper-amd64-ver-1-32-0:5")::build)
                 .hasMessageContaining("names an x86_64 layer, but the function runs on arm64");
         assertThat(stack.getNode().getChildren()).isEmpty();
+    }
+
+    @Test
+    void signingKeysSecret_andSigningKeysInEnvironment_fail_namingBoth() {
+        // GIVEN the keys' secret and, by mistake, the variable it sets
+        QueueConsumer.Builder builder = consumer()
+                .signingKeysSecret(Secret.fromSecretCompleteArn(stack, "Keys", SIGNING_SECRET_ARN))
+                .environment(Map.of("SLUICE_SIGNING_KEYS", "k1:c2VjcmV0"));
+
+        assertThatThrownBy(builder::build).isInstanceOf(QueueConsumerValidationException.class)
+                .hasMessageContaining("environment must not set SLUICE_SIGNING_KEYS when signingKeysSecret is set");
+    }
+
+    @Test
+    void signingKeysInEnvironment_withoutASecret_areKeptAsGiven() {
+        consumer().environment(Map.of("SLUICE_SIGNING_KEYS", "k1:c2VjcmV0")).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", Map.of("Environment",
+                Map.of("Variables", Match.objectLike(Map.of("SLUICE_SIGNING_KEYS", "k1:c2VjcmV0")))));
+    }
+
+    @Test
+    void payloadRetention_shorterThanQueueAndDlqRetention_fails_becauseTheDeadLetterCouldNotBeRedriven() {
+        // GIVEN payloads kept 17 days, while a message may wait 4 days in the queue and 14 in the DLQ
+        QueueConsumer.Builder builder = consumer().payloadStore(true).payloadRetention(Duration.days(17));
+
+        assertThatThrownBy(builder::build).isInstanceOf(QueueConsumerValidationException.class)
+                .hasMessageContaining("payloadRetention (PT408H) must be at least messageRetention (PT96H) plus the "
+                        + "DLQ retention (PT336H) = PT432H")
+                .hasMessageContaining("a dead letter pointing at an expired payload cannot be redriven");
+        assertThat(stack.getNode().getChildren()).isEmpty();
+    }
+
+    @Test
+    void payloadRetention_ofExactlyQueueAndDlqRetention_isAccepted() {
+        consumer().payloadStore(true).payloadRetention(Duration.days(18)).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::S3::Bucket", Map.of("LifecycleConfiguration",
+                Map.of("Rules", List.of(Match.objectLike(Map.of("ExpirationInDays", 18, "Status", "Enabled"))))));
+    }
+
+    @Test
+    void payloadRetention_defaultGrowsWithMessageRetention() {
+        // GIVEN a queue that keeps messages 14 days: 14 + 14 (DLQ) + 7 (redrive window)
+        consumer().messageRetention(Duration.days(14)).payloadStore(true).build();
+
+        Template.fromStack(stack).hasResourceProperties("AWS::S3::Bucket", Map.of("LifecycleConfiguration",
+                Map.of("Rules", List.of(Match.objectLike(Map.of("ExpirationInDays", 35))))));
+    }
+
+    @Test
+    void payloadRetention_inPartialDays_fails() {
+        QueueConsumer.Builder builder = consumer().payloadStore(true).payloadRetention(Duration.hours(500));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("payloadRetention (PT500H) must be a whole number of days");
+    }
+
+    @Test
+    void payloadSettings_withoutAPayloadStore_fail() {
+        QueueConsumer.Builder builder = consumer().payloadRetention(Duration.days(30)).deletePayloadsAfterSuccess(false);
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("payloadRetention is only used with a payload store")
+                .hasMessageContaining("deletePayloadsAfterSuccess is only used with a payload store");
+    }
+
+    @Test
+    void payloadBucket_withPayloadStoreOff_orWithPayloadRetention_fails() {
+        IBucket bucket = Bucket.fromBucketName(stack, "Payloads", "acme-payloads");
+
+        assertThatThrownBy(consumer().payloadBucket(bucket).payloadStore(false)::build)
+                .hasMessageContaining("payloadBucket is set but payloadStore is false");
+        assertThatThrownBy(consumer().payloadBucket(bucket).payloadRetention(Duration.days(30))::build)
+                .hasMessageContaining("payloadRetention only sets the lifecycle rule of the bucket the construct "
+                        + "creates");
+    }
+
+    @Test
+    void payloadVariables_cannotBeSetThroughEnvironment() {
+        QueueConsumer.Builder builder = consumer().environment(Map.of("SLUICE_PAYLOAD_STORE", "s3://elsewhere/",
+                "SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS", "false"));
+
+        assertThatThrownBy(builder::build)
+                .hasMessageContaining("environment must not set SLUICE_PAYLOAD_STORE: use payloadStore(true) or "
+                        + "payloadBucket(...), which also grant the function access to the bucket")
+                .hasMessageContaining("environment must not set SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS");
     }
 }

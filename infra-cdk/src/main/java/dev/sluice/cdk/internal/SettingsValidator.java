@@ -105,6 +105,8 @@ public final class SettingsValidator {
         }
         alarms(s, v);
         tracing(s, v);
+        signingKeys(s, v);
+        payloadStore(s, v);
         for (String key : s.environment().keySet()) {
             if (SLUICE_VARIABLES.contains(key)) {
                 v.add("environment must not set " + key + ": the construct derives it from its own "
@@ -151,6 +153,51 @@ public final class SettingsValidator {
             } else if (X86_LAYER.matcher(arn).find()) {
                 v.add("adotLayerArn '" + arn + "' names an x86_64 layer, but the function runs on arm64");
             }
+        }
+    }
+
+    private static void signingKeys(ConsumerSettings s, List<String> v) {
+        if (s.signingKeysSecret() != null && s.environment().containsKey(ConsumerSettings.SIGNING_KEYS_VARIABLE)) {
+            v.add("environment must not set " + ConsumerSettings.SIGNING_KEYS_VARIABLE + " when signingKeysSecret is "
+                    + "set: the construct sets it to the secret's ARN and grants the function read access; "
+                    + "remove one of the two");
+        }
+    }
+
+    private static void payloadStore(ConsumerSettings s, List<String> v) {
+        for (String key : List.of(ConsumerSettings.PAYLOAD_STORE_VARIABLE, ConsumerSettings.PAYLOAD_DELETE_VARIABLE)) {
+            if (s.environment().containsKey(key)) {
+                v.add("environment must not set " + key + ": use payloadStore(true) or payloadBucket(...), which "
+                        + "also grant the function access to the bucket, and deletePayloadsAfterSuccess(...)");
+            }
+        }
+        if (s.payloadStoreExplicitlyOff() && s.payloadBucket() != null) {
+            v.add("payloadBucket is set but payloadStore is false: drop payloadStore(false) to use the bucket");
+        }
+        if (!s.payloadStore()) {
+            if (s.payloadRetentionSet()) {
+                v.add("payloadRetention is only used with a payload store: set payloadStore(true) or payloadBucket(...)");
+            }
+            if (s.deletePayloadsSet()) {
+                v.add("deletePayloadsAfterSuccess is only used with a payload store: set payloadStore(true) or "
+                        + "payloadBucket(...)");
+            }
+            return;
+        }
+        Duration retention = s.payloadRetention();
+        if (s.payloadRetentionSet() && s.payloadBucket() != null) {
+            v.add("payloadRetention only sets the lifecycle rule of the bucket the construct creates; with "
+                    + "payloadBucket, expire objects with the bucket's own lifecycle rules");
+        }
+        if (!retention.equals(Duration.ofDays(retention.toDays())) || retention.toDays() < 1) {
+            v.add("payloadRetention (" + retention + ") must be a whole number of days (S3 lifecycle rules "
+                    + "expire objects in days)");
+        }
+        Duration minRetention = s.messageRetention().plus(DLQ_RETENTION);
+        if (retention.compareTo(minRetention) < 0) {
+            v.add("payloadRetention (" + retention + ") must be at least messageRetention (" + s.messageRetention()
+                    + ") plus the DLQ retention (" + DLQ_RETENTION + ") = " + minRetention + ": a payload is stored "
+                    + "when its message is sent, and a dead letter pointing at an expired payload cannot be redriven");
         }
     }
 
