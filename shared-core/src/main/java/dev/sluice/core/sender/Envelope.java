@@ -112,6 +112,26 @@ public final class Envelope {
     }
 
     /**
+     * Deletes the stored payload of a sealed message that was finally not sent, so a failed send leaves no object
+     * behind (best effort: what a failure leaves, the store's lifecycle rule ends).
+     *
+     * @param sealed a message this envelope sealed
+     * @return whether a stored payload was deleted
+     */
+    public boolean discard(Sealed sealed) {
+        PayloadPointer stored = sealed.stored();
+        if (stored == null || payloads == null) {
+            return false;
+        }
+        try {
+            payloads.delete(stored);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * @param message a message
      * @return it with Sluice's headers, compressed and signed as configured; never claim-checked
      */

@@ -110,6 +110,16 @@ class ClaimCheckPipelineTest {
     }
 
     @Test
+    void discardingAMessageNotSent_deletesItsStoredPayload() {
+        Envelope.Sealed stored = sealed(envelope, "d-1", 300 * 1024);
+        Envelope.Sealed inline = sealed(envelope, "d-2", 100);
+
+        assertThat(envelope.discard(stored)).isTrue();
+        assertThat(envelope.discard(inline)).isFalse();
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
     void aBodyThatFits_travelsInTheMessage() {
         Envelope.Sealed sealed = sealed(envelope, "d-1", 1000);
 
