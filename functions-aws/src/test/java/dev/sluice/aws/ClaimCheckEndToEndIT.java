@@ -1,11 +1,13 @@
 package dev.sluice.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.aws.testing.AwsTestClients;
 import dev.sluice.aws.testing.Buckets;
 import dev.sluice.aws.testing.ClaimChecks;
 import dev.sluice.aws.testing.Engines;
+import dev.sluice.aws.testing.FailureInjector;
 import dev.sluice.aws.testing.Queues;
 import dev.sluice.core.claimcheck.PayloadLocation;
 import dev.sluice.core.config.SluiceConfig;
@@ -14,6 +16,7 @@ import dev.sluice.core.security.SigningKeys;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendResult;
+import dev.sluice.core.sender.SendRetry;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,5 +192,36 @@ class ClaimCheckEndToEndIT {
 
         assertThat(result).isInstanceOfSatisfying(SendResult.Failed.class, f -> assertThat(f.reason()).contains("group"));
         assertThat(Buckets.count(s3, bucket)).isZero();
+    }
+
+    @Test
+    void aSendThatFinallyFails_deletesItsStoredObject() {
+        // GIVEN an SQS client whose SendMessageBatch calls all fail, and a sender that retries twice
+        Queues.Pair queue = Queues.create(sqs, "claims", false, 5, 3);
+        String bucket = Buckets.create(s3, "payloads");
+        S3PayloadStore store = store(bucket);
+        FailureInjector failures = new FailureInjector("SendMessageBatch");
+        failures.failNext(100);
+        try (SqsClient broken = AwsTestClients.sqs(Engines.sqs(), failures)) {
+            SqsMessageSender sender = SqsMessageSender.builder().sqs(broken).queue(queue.url())
+                    .retry(SendRetry.immediate(2))
+                    .envelope(Envelope.builder().payloadStore(store).build()).payloadStore(store).build();
+            // WHEN a 400 KiB message is sent
+            SendResult result = sender.send(OutboundMessage.builder().body(ClaimChecks.payload(400 * 1024, 8)).build());
+            // THEN it failed after its attempts, and its stored body did not stay behind
+            assertThat(result).isInstanceOfSatisfying(SendResult.Failed.class,
+                    f -> assertThat(f.reason()).contains("after 2 attempts"));
+        }
+        assertThat(Buckets.count(s3, bucket)).isZero();
+        assertThat(Queues.receiveAll(sqs, queue.url())).isEmpty();
+    }
+
+    @Test
+    void aPayloadStoreOnTheSender_withAnEnvelopeThatStoresNothing_isRefused() {
+        Queues.Pair queue = Queues.create(sqs, "claims", false, 5, 3);
+        S3PayloadStore store = store(Buckets.create(s3, "payloads"));
+
+        assertThatThrownBy(() -> SqsMessageSender.builder().sqs(sqs).queue(queue.url()).payloadStore(store).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("envelope");
     }
 }
