@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * the environment by {@link #fromEnvironment()}, the only place this module reads environment variables;
  * a bad value fails start-up with a {@link ConfigurationException} naming the variable. Region,
  * credentials and endpoint overrides ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL_SQS},
- * {@code AWS_ENDPOINT_URL_DYNAMODB}) are left to the AWS SDK, which reads them itself.
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL_S3} for claim-checked payloads) are left to the AWS SDK,
+ * which reads them itself; an S3 endpoint on an IP address, such as a local moto, is served path-style.
  */
 public final class AwsConfig {
     /** Set by Lambda; the function part of Powertools-compatible idempotency keys. */

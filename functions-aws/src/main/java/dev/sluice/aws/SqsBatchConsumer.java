@@ -9,8 +9,11 @@ import dev.sluice.aws.internal.QueueDirectory;
 import dev.sluice.aws.internal.SnapStartPriming;
 import dev.sluice.aws.internal.SqsMessages;
 import dev.sluice.core.MessageHandler;
+import dev.sluice.core.claimcheck.PayloadLocation;
+import dev.sluice.core.claimcheck.PayloadPointer;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.config.ConfigurationException;
 import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.idempotency.IdempotencyOptions;
@@ -35,6 +38,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -53,6 +57,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *       it is retried after the retry policy's backoff for its attempt: never lost. The queue's own
  *       redrive policy stays the safety net for crashes.</li>
  * </ul>
+ * A message whose body points to a payload in S3 (claim-check: {@code SLUICE_PAYLOAD_STORE}, or the Amazon SQS
+ * Extended Client Library) is read from the bucket before it is verified and decoded.
  * Build once, in a static field of the Lambda class, and call {@link #handle} from {@code handleRequest}.
  * Thread-safe.
  *
@@ -181,6 +187,7 @@ public final class SqsBatchConsumer<T> {
         private @Nullable SqsClient sqsClient;
         private @Nullable DynamoDbClient dynamoDbClient;
         private @Nullable SecretsManagerClient secretsManagerClient;
+        private @Nullable S3Client s3Client;
         private @Nullable IdempotencyOptions idempotency;
         private @Nullable IdempotencyMode idempotencyMode;
         private @Nullable String queueUrl;
@@ -243,6 +250,17 @@ public final class SqsBatchConsumer<T> {
          */
         public Builder<T> secretsManagerClient(SecretsManagerClient secretsManagerClient) {
             this.secretsManagerClient = Objects.requireNonNull(secretsManagerClient, "secretsManagerClient");
+            return this;
+        }
+
+        /**
+         * @param s3Client the client that reads (and deletes) claim-checked payloads when {@code SLUICE_PAYLOAD_STORE}
+         *     names an {@code s3://} location (default: one from the SDK's default chains, e.g.
+         *     {@code AWS_ENDPOINT_URL_S3})
+         * @return this
+         */
+        public Builder<T> s3Client(S3Client s3Client) {
+            this.s3Client = Objects.requireNonNull(s3Client, "s3Client");
             return this;
         }
 
@@ -370,6 +388,15 @@ public final class SqsBatchConsumer<T> {
                 // keys in Secrets Manager: read now (a failure fails start-up) and re-read as the configuration says
                 pipeline.signatures(MessageSignatures.with(
                         SecretsManagerSigningKeys.source(cfg, secretsManagerClient, clock).orElseThrow(), cfg.signaturePolicy()));
+            }
+            if (cfg.payloadStore().isPresent()) {
+                // claim-check: the pipeline reads pointed-to payloads from the store SLUICE_PAYLOAD_STORE names
+                PayloadLocation location = cfg.payloadStore().get();
+                if (location.store() != PayloadPointer.Store.S3) {
+                    throw new ConfigurationException(SluiceConfig.SLUICE_PAYLOAD_STORE,
+                            "an SQS consumer reads payloads from S3: expected 's3://<bucket>[/<prefix>]', got '" + location + "'");
+                }
+                pipeline.payloadStore(S3PayloadStore.of(s3Client != null ? s3Client : AwsClients.s3(), location));
             }
             Tracing spans = tracing != null ? tracing : Tracing.global();
             pipeline.tracing(spans);

@@ -3,6 +3,9 @@ package dev.sluice.aws;
 import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
+import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.claimcheck.PayloadPointer;
+import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
@@ -35,6 +38,12 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
  * FIFO queue the group is the message group and the {@code sluice-message-id} the deduplication id; on a standard
  * queue the group is not sent. A message over the size limit, with a delay over 900 s, with a delay on a FIFO queue,
  * without a group on a FIFO queue, or whose body is not UTF-8 text fails with a reason and is not sent.
+ *
+ * <p>With an envelope that has a payload store ({@link Envelope.Builder#payloadStore}, e.g. an {@link S3PayloadStore}),
+ * a body over its threshold or too large for SQS is stored there and the message carries the pointer, in the Amazon
+ * SQS Extended Client Library's form: the {@value ClaimCheck#SIZE_ATTRIBUTE} attribute travels as a native
+ * {@code Number} attribute, never packed, so that library's consumers read these messages too. The object of a
+ * message that is finally not sent is deleted (best effort).
  */
 public final class SqsMessageSender implements MessageSender {
     /** SQS's limit of entries per {@code SendMessageBatch}. */
@@ -51,6 +60,7 @@ public final class SqsMessageSender implements MessageSender {
     private final Envelope envelope;
     private final MetricsSink metrics;
     private final SendRetry retry;
+    private final @Nullable PayloadStore payloads;
 
     private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
         this.sqs = sqs;
@@ -60,6 +70,7 @@ public final class SqsMessageSender implements MessageSender {
         this.envelope = b.envelope;
         this.metrics = b.metrics;
         this.retry = b.retry;
+        this.payloads = b.payloads;
     }
 
     /** @return a builder; {@code sqs} and {@code queue} are required */
@@ -69,7 +80,8 @@ public final class SqsMessageSender implements MessageSender {
 
     private sealed interface Prepared permits Pending, Refused {}
 
-    private record Pending(int index, String messageId, SendMessageBatchRequestEntry entry, int bytes) implements Prepared {}
+    private record Pending(int index, String messageId, SendMessageBatchRequestEntry entry, int bytes,
+                           @Nullable PayloadPointer stored) implements Prepared {}
 
     private record Refused(String reason) implements Prepared {}
 
@@ -79,9 +91,21 @@ public final class SqsMessageSender implements MessageSender {
         SendResult[] results = new SendResult[messages.size()];
         List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
-            Envelope.Sealed sealed = envelope.seal(Objects.requireNonNull(messages.get(i), "message"));
+            OutboundMessage message = Objects.requireNonNull(messages.get(i), "message");
+            Envelope.Sealed sealed;
+            try {
+                sealed = envelope.seal(message, MAX_REQUEST_BYTES);
+            } catch (RuntimeException e) {
+                // only the payload store can fail here; no message id was assigned, so the result carries none
+                results[i] = new SendResult.Failed("", "the payload could not be stored (nothing was sent): "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage());
+                continue;
+            }
             switch (prepare(i, sealed)) {
-                case Refused refused -> results[i] = new SendResult.Failed(sealed.messageId(), refused.reason());
+                case Refused refused -> {
+                    results[i] = new SendResult.Failed(sealed.messageId(), refused.reason());
+                    discard(sealed.stored());
+                }
                 case Pending entry -> pending.add(entry);
             }
         }
@@ -116,7 +140,10 @@ public final class SqsMessageSender implements MessageSender {
         int bytes = size(body, attributes);
         if (bytes > MAX_REQUEST_BYTES) {
             return new Refused("the message is " + bytes + " bytes with its attributes; SQS accepts at most "
-                    + MAX_REQUEST_BYTES + " (compress it with Envelope.compressAboveBytes)");
+                    + MAX_REQUEST_BYTES + (sealed.stored() != null ? " even with its body stored as " + sealed.stored()
+                    + " (its attributes are too large)"
+                    : " (configure a payload store, Envelope.payloadStore with an S3PayloadStore, to send the body"
+                    + " through S3; or compress it with Envelope.compressAboveBytes)"));
         }
         SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder().id(Integer.toString(index))
                 .messageBody(body).messageAttributes(attributes);
@@ -125,12 +152,13 @@ public final class SqsMessageSender implements MessageSender {
         } else if (!delay.isZero()) {
             entry.delaySeconds((int) delay.toSeconds());
         }
-        return new Pending(index, sealed.messageId(), entry.build(), bytes);
+        return new Pending(index, sealed.messageId(), entry.build(), bytes, sealed.stored());
     }
 
     private static Map<String, MessageAttributeValue> typed(Map<String, String> attributes) {
         Map<String, MessageAttributeValue> typed = new java.util.LinkedHashMap<>();
-        attributes.forEach((name, value) -> typed.put(name, SqsAttributes.string(value)));
+        attributes.forEach((name, value) -> typed.put(name, ClaimCheck.SIZE_ATTRIBUTE.equals(name)
+                ? SqsAttributes.number(value) : SqsAttributes.string(value)));
         return typed;
     }
 
@@ -198,10 +226,28 @@ public final class SqsMessageSender implements MessageSender {
                 int attempts = attempt;
                 again.forEach(p -> results[p.index()] = new SendResult.Failed(p.messageId(),
                         ((SendResult.Failed) results[p.index()]).reason() + " (after " + attempts + " attempts)"));
+                for (Pending p : batch) {
+                    if (results[p.index()] instanceof SendResult.Failed) {
+                        discard(p.stored());
+                    }
+                }
                 return;
             }
             retry.pauseAfter(attempt);
             remaining = again;
+        }
+    }
+
+    /** Deletes the stored payload of a message that was not sent; an object left behind is only storage. */
+    private void discard(@Nullable PayloadPointer stored) {
+        PayloadStore store = payloads;
+        if (stored == null || store == null) {
+            return;
+        }
+        try {
+            store.delete(stored);
+        } catch (RuntimeException e) {
+            // best effort: the bucket's lifecycle rule removes what is left
         }
     }
 
@@ -218,6 +264,7 @@ public final class SqsMessageSender implements MessageSender {
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
+        private @Nullable PayloadStore payloads;
 
         private Builder() {}
 
@@ -240,6 +287,17 @@ public final class SqsMessageSender implements MessageSender {
         /** @param envelope what writes the headers, signs and compresses (default: unsigned, gzip above 64 KiB) @return this */
         public Builder envelope(Envelope envelope) {
             this.envelope = Objects.requireNonNull(envelope, "envelope");
+            return this;
+        }
+
+        /**
+         * @param payloads the store the envelope writes claim-checked payloads to, so that the object of a message that
+         *     is finally not sent is deleted; without it such objects stay until the bucket's lifecycle rule removes
+         *     them
+         * @return this
+         */
+        public Builder payloadStore(PayloadStore payloads) {
+            this.payloads = Objects.requireNonNull(payloads, "payloadStore");
             return this;
         }
 
@@ -266,6 +324,10 @@ public final class SqsMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
+            }
+            if (payloads != null && !envelope.claimChecking()) {
+                throw new IllegalArgumentException("payloadStore is set but the envelope stores no payloads:"
+                        + " give the envelope the same store (Envelope.builder().payloadStore(...))");
             }
             return new SqsMessageSender(this, sqs, QueueUrls.resolve(sqs, queue));
         }

@@ -2,6 +2,7 @@ package dev.sluice.aws.internal;
 
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -25,5 +26,10 @@ public final class AwsClients {
     /** @return a new DynamoDB client */
     public static DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** @return a new S3 client (an endpoint override on an IP address, such as a local moto, is served path-style) */
+    public static S3Client s3() {
+        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).build();
     }
 }

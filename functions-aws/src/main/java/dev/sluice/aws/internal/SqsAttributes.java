@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.core.claimcheck.ClaimCheck;
 import dev.sluice.core.redrive.AttributeValue;
 import dev.sluice.core.redrive.SluiceAttributes;
 import java.nio.ByteBuffer;
@@ -32,6 +33,8 @@ public final class SqsAttributes {
     /** Attributes kept individual first, in this order; the rest follow in their original order. */
     public static final List<String> PRIORITY = List.of(
             SluiceAttributes.FAILURE_KIND,
+            // the claim-check marker: the Amazon SQS Extended Client Library reads it as a native attribute only
+            ClaimCheck.SIZE_ATTRIBUTE,
             SluiceAttributes.ORIGINAL_MESSAGE_ID,
             SluiceAttributes.IDEMPOTENCY_KEY,
             SluiceAttributes.SIGNATURE,
@@ -53,6 +56,14 @@ public final class SqsAttributes {
      */
     public static MessageAttributeValue string(String value) {
         return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    /**
+     * @param value a decimal number
+     * @return a {@code Number} attribute
+     */
+    public static MessageAttributeValue number(String value) {
+        return MessageAttributeValue.builder().dataType("Number").stringValue(value).build();
     }
 
     /**

@@ -67,4 +67,23 @@ class SqsAttributesTest {
         // THEN nothing is lost or thrown
         assertThat(SqsAttributes.unpack(attrs)).isEqualTo(attrs);
     }
+
+    @Test
+    void theClaimCheckSizeAttribute_staysIndividualAndANumber_whenAManyAttributeMessageIsPacked() {
+        // GIVEN a claim-checked message with twelve attributes, the size attribute last (where the envelope puts it)
+        Map<String, MessageAttributeValue> all = new LinkedHashMap<>(strings(11, "app-"));
+        all.put("ExtendedPayloadSize", SqsAttributes.number("409600"));
+        // WHEN packed
+        Map<String, MessageAttributeValue> packed = SqsAttributes.pack(all);
+        // THEN the Extended Client Library still finds it as a native Number attribute
+        assertThat(packed).hasSize(10).containsEntry("ExtendedPayloadSize", SqsAttributes.number("409600"));
+        // AND the pipeline sees it, typed, after unpacking
+        assertThat(SqsAttributes.toCore(SqsAttributes.unpack(packed)).get("ExtendedPayloadSize"))
+                .satisfies(v -> {
+                    assertThat(v.dataType()).isEqualTo("Number");
+                    assertThat(v.text()).isEqualTo("409600");
+                });
+        assertThat(SqsAttributes.toText(SqsAttributes.unpack(packed))).containsEntry("ExtendedPayloadSize", "409600")
+                .containsKeys("app-1", "app-11");
+    }
 }

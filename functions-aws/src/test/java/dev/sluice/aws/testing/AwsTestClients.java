@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -55,6 +56,17 @@ public final class AwsTestClients {
     public static SecretsManagerClient secretsManager(URI endpoint) {
         return SecretsManagerClient.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
                 .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    /**
+     * @param endpoint the S3 endpoint (moto's, or an external one)
+     * @return a client with path-style access (moto serves buckets under its one host and port)
+     */
+    public static S3Client s3(URI endpoint) {
+        return S3Client.builder().endpointOverride(endpoint).region(region(endpoint)).credentialsProvider(credentials(endpoint))
+                .httpClient(UrlConnectionHttpClient.create())
+                .forcePathStyle(true)
                 .build();
     }
 

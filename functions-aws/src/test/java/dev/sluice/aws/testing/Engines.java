@@ -79,6 +79,11 @@ public final class Engines implements BeforeAllCallback {
         return require().dynamoDb;
     }
 
+    /** @return the S3 endpoint: moto (it serves every service it knows on one port), or {@value #DYNAMODB_ENDPOINT} */
+    public static URI s3() {
+        return require().dynamoDb;
+    }
+
     /** @return the SQS endpoint: ElasticMQ, or {@value #SQS_ENDPOINT} */
     public static URI sqs() {
         return require().sqs;
