@@ -4,8 +4,6 @@ import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
 import dev.sluice.core.claimcheck.ClaimCheck;
-import dev.sluice.core.claimcheck.PayloadPointer;
-import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
@@ -60,7 +58,6 @@ public final class SqsMessageSender implements MessageSender {
     private final Envelope envelope;
     private final MetricsSink metrics;
     private final SendRetry retry;
-    private final @Nullable PayloadStore payloads;
 
     private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
         this.sqs = sqs;
@@ -70,7 +67,6 @@ public final class SqsMessageSender implements MessageSender {
         this.envelope = b.envelope;
         this.metrics = b.metrics;
         this.retry = b.retry;
-        this.payloads = b.payloads;
     }
 
     /** @return a builder; {@code sqs} and {@code queue} are required */
@@ -81,7 +77,7 @@ public final class SqsMessageSender implements MessageSender {
     private sealed interface Prepared permits Pending, Refused {}
 
     private record Pending(int index, String messageId, SendMessageBatchRequestEntry entry, int bytes,
-                           @Nullable PayloadPointer stored) implements Prepared {}
+                           Envelope.Sealed sealed) implements Prepared {}
 
     private record Refused(String reason) implements Prepared {}
 
@@ -104,7 +100,7 @@ public final class SqsMessageSender implements MessageSender {
             switch (prepare(i, sealed)) {
                 case Refused refused -> {
                     results[i] = new SendResult.Failed(sealed.messageId(), refused.reason());
-                    discard(sealed.stored());
+                    envelope.discard(sealed);
                 }
                 case Pending entry -> pending.add(entry);
             }
@@ -152,7 +148,7 @@ public final class SqsMessageSender implements MessageSender {
         } else if (!delay.isZero()) {
             entry.delaySeconds((int) delay.toSeconds());
         }
-        return new Pending(index, sealed.messageId(), entry.build(), bytes, sealed.stored());
+        return new Pending(index, sealed.messageId(), entry.build(), bytes, sealed);
     }
 
     private static Map<String, MessageAttributeValue> typed(Map<String, String> attributes) {
@@ -228,26 +224,13 @@ public final class SqsMessageSender implements MessageSender {
                         ((SendResult.Failed) results[p.index()]).reason() + " (after " + attempts + " attempts)"));
                 for (Pending p : batch) {
                     if (results[p.index()] instanceof SendResult.Failed) {
-                        discard(p.stored());
+                        envelope.discard(p.sealed());
                     }
                 }
                 return;
             }
             retry.pauseAfter(attempt);
             remaining = again;
-        }
-    }
-
-    /** Deletes the stored payload of a message that was not sent; an object left behind is only storage. */
-    private void discard(@Nullable PayloadPointer stored) {
-        PayloadStore store = payloads;
-        if (stored == null || store == null) {
-            return;
-        }
-        try {
-            store.delete(stored);
-        } catch (RuntimeException e) {
-            // best effort: the bucket's lifecycle rule removes what is left
         }
     }
 
@@ -264,7 +247,6 @@ public final class SqsMessageSender implements MessageSender {
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
-        private @Nullable PayloadStore payloads;
 
         private Builder() {}
 
@@ -287,17 +269,6 @@ public final class SqsMessageSender implements MessageSender {
         /** @param envelope what writes the headers, signs and compresses (default: unsigned, gzip above 64 KiB) @return this */
         public Builder envelope(Envelope envelope) {
             this.envelope = Objects.requireNonNull(envelope, "envelope");
-            return this;
-        }
-
-        /**
-         * @param payloads the store the envelope writes claim-checked payloads to, so that the object of a message that
-         *     is finally not sent is deleted; without it such objects stay until the bucket's lifecycle rule removes
-         *     them
-         * @return this
-         */
-        public Builder payloadStore(PayloadStore payloads) {
-            this.payloads = Objects.requireNonNull(payloads, "payloadStore");
             return this;
         }
 
@@ -324,10 +295,6 @@ public final class SqsMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
-            }
-            if (payloads != null && !envelope.claimChecking()) {
-                throw new IllegalArgumentException("payloadStore is set but the envelope stores no payloads:"
-                        + " give the envelope the same store (Envelope.builder().payloadStore(...))");
             }
             return new SqsMessageSender(this, sqs, QueueUrls.resolve(sqs, queue));
         }

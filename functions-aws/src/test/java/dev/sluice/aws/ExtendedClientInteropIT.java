@@ -77,7 +77,7 @@ class ExtendedClientInteropIT {
         Queues.Pair queue = Queues.create(sqs, "interop", false, 5, 3);
         String bucket = Buckets.create(s3, "payloads");
         S3PayloadStore store = S3PayloadStore.of(s3, PayloadLocation.parse("s3://" + bucket, "SLUICE_PAYLOAD_STORE"));
-        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(queue.url()).payloadStore(store)
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(queue.url())
                 .envelope(Envelope.builder().payloadStore(store).compressAboveBytes(Integer.MAX_VALUE)
                         .signingKeys(dev.sluice.core.security.SigningKeys.parse(ClaimChecks.KEYS, "keys")).build())
                 .build();
