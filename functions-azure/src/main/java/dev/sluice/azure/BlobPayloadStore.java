@@ -18,12 +18,15 @@ import dev.sluice.core.claimcheck.PayloadLocation;
 import dev.sluice.core.claimcheck.PayloadPointer;
 import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.codec.DecodingException;
+import dev.sluice.core.config.ConfigurationException;
+import dev.sluice.core.config.SluiceConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Claim-checked payloads in one Blob Storage container, each a block blob named by a random UUID: the store behind
@@ -63,6 +66,27 @@ public final class BlobPayloadStore implements PayloadStore {
                 .credential(credential)
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, MAX_TRIES, TRY_TIMEOUT, null, null, null))
                 .buildClient(), location);
+    }
+
+    /**
+     * The store {@code SLUICE_PAYLOAD_STORE} names, for a consumer or a sender wired from the environment.
+     *
+     * @param config the configuration
+     * @param credential who the store acts as, e.g. the function's managed identity (asked only when a store is named)
+     * @return the store, or empty when {@code SLUICE_PAYLOAD_STORE} is not set
+     * @throws ConfigurationException naming {@code SLUICE_PAYLOAD_STORE} when it names an S3 bucket
+     */
+    public static Optional<BlobPayloadStore> fromConfig(SluiceConfig config, Supplier<TokenCredential> credential) {
+        Objects.requireNonNull(credential, "credential");
+        Optional<PayloadLocation> location = config.payloadStore();
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        if (location.get().store() != PayloadPointer.Store.BLOB) {
+            throw new ConfigurationException(SluiceConfig.SLUICE_PAYLOAD_STORE, "names " + location.get()
+                    + ", but on Azure payloads go to Blob Storage: https://<account>.blob.core.windows.net/<container>");
+        }
+        return Optional.of(of(location.get(), credential.get()));
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.sluice.azure.testing.ManualClock;
 import dev.sluice.core.claimcheck.ClaimCheck;
 import dev.sluice.core.claimcheck.PayloadPointer;
 import dev.sluice.core.codec.MessageCodec;
+import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.pipeline.BatchProcessor;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.security.MessageSignatures;
@@ -71,13 +72,16 @@ class ClaimCheckIT {
         final FunctionsHostSimulator host;
 
         Fixture(boolean deleteAfterSuccess) {
+            // configured as a Function App would be: SLUICE_PAYLOAD_STORE and SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS
+            SluiceConfig config = SluiceConfig.builder().queueName(QUEUE)
+                    .payloadStore(AZURITE.get().location(container).toString())
+                    .deletePayloadsAfterSuccess(deleteAfterSuccess).build();
             BatchProcessor<String> processor = BatchProcessor.<String>builder()
-                    .queueName(QUEUE)
+                    .config(config)
                     .handler((message, context) -> handled.add(message.body()))
                     .codec(TEXT)
                     .signatures(MessageSignatures.with(KEYS))
                     .payloadStore(store)
-                    .deletePayloadsAfterSuccess(deleteAfterSuccess)
                     .clock(clock)
                     .build();
             ServiceBusBatchConsumer<String> consumer = ServiceBusBatchConsumer.<String>builder()
