@@ -103,7 +103,10 @@ public final class LocalAzurite implements AutoCloseable {
         });
         try {
             URI accountUrl = ready.get(60, TimeUnit.SECONDS);
-            return new LocalAzurite(process, accountUrl, Duration.ofNanos(System.nanoTime() - begin));
+            Duration startup = Duration.ofNanos(System.nanoTime() - begin);
+            // once per run: how long the engine took, for whoever wonders where the test time goes
+            System.err.println("LocalAzurite: azurite-blob listens on " + accountUrl + " after " + startup.toMillis() + " ms");
+            return new LocalAzurite(process, accountUrl, startup);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("azurite did not start: " + output, e);
