@@ -266,6 +266,29 @@ class ClaimCheckIT {
     }
 
     @Test
+    void whenServiceBusRefusesTheMessage_theStoredBlobIsDeleted_andTheOthersAreSent() {
+        // GIVEN a broker that refuses one message of a send for its content
+        Fixture f = new Fixture(true);
+        f.broker.rejectMessagesWhen((queue, m) -> m.applicationProperties().containsValue("refuse-me"));
+        ServiceBusMessageSender sender = f.claimCheckingSender();
+        String kept = payload(300 * 1024);
+
+        // WHEN two large messages are sent together
+        List<SendResult> results = sender.sendAll(List.of(
+                OutboundMessage.builder().body(payload(400 * 1024)).attribute("note", "refuse-me").build(),
+                OutboundMessage.builder().body(kept).build()));
+
+        // THEN the refused one failed and left no blob; the other went, its blob in place, and arrives
+        assertThat(results.get(0)).isInstanceOfSatisfying(SendResult.Failed.class, failed ->
+                assertThat(failed.reason()).contains("refused"));
+        assertThat(results.get(1)).isInstanceOf(SendResult.Sent.class);
+        assertThat(f.blobs()).containsExactly(f.pointerOfQueuedMessage().key());
+        f.host.runUntilIdle(5);
+        assertThat(f.handled).containsExactly(kept);
+        assertThat(f.blobs()).isEmpty();
+    }
+
+    @Test
     void aBrokenPayloadStore_failsTheSendWithAReason_andNothingIsSent() {
         // GIVEN a store whose container does not exist
         Fixture f = new Fixture(true);
