@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  * overwritten) and never changed; reading one larger than the reader's limit never loads it into memory. Give the
  * container a lifecycle management rule: blobs of messages that were dead-lettered, or that succeeded with deletion
  * turned off, stay until it removes them. The identity needs the "Storage Blob Data Contributor" role on the
- * container (a consumer that never deletes needs only "Reader"). Thread-safe.
+ * container (a consumer that never deletes needs only "Storage Blob Data Reader"). Reads and deletes follow the
+ * pointer's container within the same account (the pointer carries no account), so producer and consumer must name the
+ * same account. Thread-safe.
  */
 public final class BlobPayloadStore implements PayloadStore {
     /** Attempts per call of the client {@link #of(PayloadLocation, TokenCredential)} builds, within one invocation. */
