@@ -1,5 +1,8 @@
 package dev.sluice.azure;
 
+import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.claimcheck.PayloadPointer;
+import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
@@ -7,6 +10,7 @@ import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
 import dev.sluice.core.sender.SendRetry;
 import dev.sluice.core.spi.MetricsSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,14 +24,25 @@ import org.jspecify.annotations.Nullable;
  * {@code sluice-message-id} is the message id (so duplicate detection, when the queue has it, drops a re-send), the
  * group the session id, the correlation id also the native one, a delay a scheduled enqueue time. A message Service
  * Bus refuses for its content ({@link MessageRejectedException}) fails with that reason; a send that fails otherwise
- * is retried with backoff, the refused messages left out, and after the last attempt its messages fail.
+ * is retried with backoff, the refused messages left out, and after the last attempt its messages fail. A message
+ * larger than {@link Builder#maxMessageBytes} fails with a reason and is not sent.
+ *
+ * <p>With an envelope that has a payload store ({@link Envelope.Builder#payloadStore}, e.g. a {@link BlobPayloadStore}),
+ * a body over its threshold or too large for the queue is stored there and the message carries the pointer, with
+ * {@value ClaimCheck#SIZE_ATTRIBUTE} as an application property. Give the sender the same store
+ * ({@link Builder#payloadStore}) so the blob of a message that is finally not sent is deleted (best effort).
  */
 public final class ServiceBusMessageSender implements MessageSender {
+    /** The largest message a Standard tier namespace accepts, headers and properties included: 256 KiB. */
+    public static final int STANDARD_MAX_MESSAGE_BYTES = 256 * 1024;
+
     private final MessagePublisher publisher;
     private final String queue;
     private final Envelope envelope;
     private final MetricsSink metrics;
     private final SendRetry retry;
+    private final int maxMessageBytes;
+    private final @Nullable PayloadStore payloads;
 
     private ServiceBusMessageSender(Builder b) {
         this.publisher = b.publisher;
@@ -35,6 +50,8 @@ public final class ServiceBusMessageSender implements MessageSender {
         this.envelope = b.envelope;
         this.metrics = b.metrics;
         this.retry = b.retry;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.payloads = b.payloads;
     }
 
     /** @return a builder; {@code publisher} and {@code queue} are required */
@@ -45,17 +62,41 @@ public final class ServiceBusMessageSender implements MessageSender {
     @Override
     public List<SendResult> sendAll(List<OutboundMessage> messages) {
         long start = System.nanoTime();
-        List<OutgoingMessage> outgoing = new ArrayList<>(messages.size());
-        for (OutboundMessage message : messages) {
-            outgoing.add(toServiceBus(envelope.seal(Objects.requireNonNull(message, "message"))));
-        }
-        SendResult[] results = new SendResult[outgoing.size()];
+        SendResult[] results = new SendResult[messages.size()];
+        List<@Nullable OutgoingMessage> outgoing = new ArrayList<>(messages.size());
+        List<@Nullable PayloadPointer> stored = new ArrayList<>(messages.size());
         List<Integer> remaining = new ArrayList<>();
-        for (int i = 0; i < outgoing.size(); i++) {
-            remaining.add(i);
+        for (int i = 0; i < messages.size(); i++) {
+            OutboundMessage message = Objects.requireNonNull(messages.get(i), "message");
+            Envelope.Sealed sealed;
+            try {
+                sealed = envelope.seal(message, maxMessageBytes);
+            } catch (RuntimeException e) {
+                // only the payload store can fail here; no message id was assigned, so the result carries none
+                results[i] = new SendResult.Failed("", "the payload could not be stored (nothing was sent): "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage());
+                outgoing.add(null);
+                stored.add(null);
+                continue;
+            }
+            OutgoingMessage sbMessage = toServiceBus(sealed);
+            outgoing.add(sbMessage);
+            stored.add(sealed.stored());
+            long bytes = size(sbMessage);
+            if (bytes > maxMessageBytes) {
+                results[i] = new SendResult.Failed(sealed.messageId(), "the message is " + bytes + " bytes with its"
+                        + " properties; the queue accepts at most " + maxMessageBytes + " (maxMessageBytes)"
+                        + (sealed.stored() != null ? " even with its body stored as " + sealed.stored()
+                        + " (its properties are too large)"
+                        : ": give the envelope a payload store (Envelope.Builder.payloadStore with a BlobPayloadStore)"
+                        + " to send the body through Blob Storage, or compress it (Envelope.Builder.compressAboveBytes)"));
+                discard(sealed.stored());
+            } else {
+                remaining.add(i);
+            }
         }
         for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-            List<OutgoingMessage> batch = remaining.stream().map(outgoing::get).toList();
+            List<OutgoingMessage> batch = remaining.stream().map(i -> Objects.requireNonNull(outgoing.get(i))).toList();
             String failure = null;
             Set<String> rejected = Set.of();
             try {
@@ -67,10 +108,11 @@ public final class ServiceBusMessageSender implements MessageSender {
             }
             List<Integer> again = new ArrayList<>();
             for (int i : remaining) {
-                String id = outgoing.get(i).messageId();
+                String id = Objects.requireNonNull(outgoing.get(i)).messageId();
                 if (rejected.contains(id)) {
                     results[i] = new SendResult.Failed(id, "Service Bus refused the message for its content (a property or"
                             + " the size)");
+                    discard(stored.get(i));
                 } else if (failure != null) {
                     results[i] = new SendResult.Failed(id, failure + " (after " + attempt + " attempts)");
                     again.add(i);
@@ -79,6 +121,7 @@ public final class ServiceBusMessageSender implements MessageSender {
                 }
             }
             if (again.isEmpty() || !retry.allowsAfter(attempt)) {
+                again.forEach(i -> discard(stored.get(i)));
                 break;
             }
             retry.pauseAfter(attempt);
@@ -87,6 +130,33 @@ public final class ServiceBusMessageSender implements MessageSender {
         List<SendResult> all = List.of(results);
         SendMetrics.record(metrics, queue, all, Duration.ofNanos(System.nanoTime() - start));
         return all;
+    }
+
+    /** Deletes the stored payload of a message that was not sent; a blob left behind is only storage. */
+    private void discard(@Nullable PayloadPointer pointer) {
+        PayloadStore store = payloads;
+        if (pointer == null || store == null) {
+            return;
+        }
+        try {
+            store.delete(pointer);
+        } catch (RuntimeException e) {
+            // best effort: the container's lifecycle rule removes what is left
+        }
+    }
+
+    /** The message's size as Service Bus counts it against its limit, near enough: body, properties and ids. */
+    private static long size(OutgoingMessage message) {
+        long bytes = message.body().length + utf8(message.messageId()) + utf8(message.sessionId())
+                + utf8(message.correlationId());
+        for (var property : message.applicationProperties().entrySet()) {
+            bytes += utf8(property.getKey()) + utf8(property.getValue());
+        }
+        return bytes;
+    }
+
+    private static int utf8(@Nullable String text) {
+        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private OutgoingMessage toServiceBus(Envelope.Sealed sealed) {
@@ -103,8 +173,35 @@ public final class ServiceBusMessageSender implements MessageSender {
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
+        private int maxMessageBytes = STANDARD_MAX_MESSAGE_BYTES;
+        private @Nullable PayloadStore payloads;
 
         private Builder() {}
+
+        /**
+         * @param bytes the largest message the namespace accepts (default 256 KiB, Standard tier;
+         *     a Premium namespace's queue may allow up to 100 MiB): larger bodies go to the envelope's payload store,
+         *     or fail without one
+         * @return this
+         */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be at least 1024, got " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param payloads the store the envelope writes claim-checked payloads to, so that the blob of a message that
+         *     is finally not sent is deleted; without it such blobs stay until the container's lifecycle rule removes
+         *     them
+         * @return this
+         */
+        public Builder payloadStore(PayloadStore payloads) {
+            this.payloads = Objects.requireNonNull(payloads, "payloadStore");
+            return this;
+        }
 
         /** @param publisher where messages go, e.g. {@link ServiceBusMessaging} (shared; not closed) @return this */
         public Builder publisher(MessagePublisher publisher) {
@@ -146,6 +243,10 @@ public final class ServiceBusMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
+            }
+            if (payloads != null && !envelope.claimChecking()) {
+                throw new IllegalArgumentException("payloadStore is set but the envelope stores no payloads:"
+                        + " give the envelope the same store (Envelope.builder().payloadStore(...))");
             }
             return new ServiceBusMessageSender(this);
         }

@@ -5,6 +5,7 @@ import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.sluice.azure.AzureConfig;
+import dev.sluice.azure.BlobPayloadStore;
 import dev.sluice.azure.CosmosIdempotencyStore;
 import dev.sluice.azure.KeyVaultSigningKeys;
 import dev.sluice.azure.OpenTelemetryMetrics;
@@ -63,6 +64,8 @@ public final class AzureWiring {
             pipeline.signatures(MessageSignatures.with(KeyVaultSigningKeys.source(config, () -> credential(azure),
                     Clock.systemUTC()).orElseThrow(), config.signaturePolicy()));
         }
+        // payloads in Blob Storage: opened with the same managed identity (SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS came with config)
+        BlobPayloadStore.fromConfig(config, () -> credential(azure)).ifPresent(pipeline::payloadStore);
         BatchProcessor<T> processor = pipeline.build();
         ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()
                 .processor(processor)
