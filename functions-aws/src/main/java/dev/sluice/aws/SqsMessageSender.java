@@ -41,7 +41,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
  * a body over its threshold or too large for SQS is stored there and the message carries the pointer, in the Amazon
  * SQS Extended Client Library's form: the {@value ClaimCheck#SIZE_ATTRIBUTE} attribute travels as a native
  * {@code Number} attribute, never packed, so that library's consumers read these messages too. The object of a
- * message that is finally not sent is deleted (best effort).
+ * message that SQS certainly did not enqueue (refused, or failed entry by entry on every attempt) is deleted; after a
+ * request that failed as a whole, which may have enqueued it, the object stays for the bucket's lifecycle rule.
  */
 public final class SqsMessageSender implements MessageSender {
     /** SQS's limit of entries per {@code SendMessageBatch}. */
@@ -193,6 +194,8 @@ public final class SqsMessageSender implements MessageSender {
     /** Sends one chunk, retrying what failed for a reason not the sender's, until it is sent or attempts run out. */
     private void send(List<Pending> chunk, SendResult[] results) {
         List<Pending> remaining = chunk;
+        // entries of a request that failed as a whole may have been enqueued: their stored payloads must stay
+        java.util.Set<Pending> maybeSent = new java.util.HashSet<>();
         for (int attempt = 1; !remaining.isEmpty(); attempt++) {
             List<Pending> again = new ArrayList<>();
             List<Pending> batch = remaining;
@@ -209,6 +212,8 @@ public final class SqsMessageSender implements MessageSender {
                     // the sender's fault (bad contents, a bad attribute) fails again unchanged; the rest is SQS's
                     if (!Boolean.TRUE.equals(failed.senderFault())) {
                         again.add(p);
+                    } else if (!maybeSent.contains(p)) {
+                        envelope.discard(p.sealed());
                     }
                 }
             } catch (SdkException e) {
@@ -216,17 +221,15 @@ public final class SqsMessageSender implements MessageSender {
                 for (Pending p : batch) {
                     results[p.index()] = new SendResult.Failed(p.messageId(), error);
                     again.add(p);
+                    maybeSent.add(p);
                 }
             }
             if (again.isEmpty() || !retry.allowsAfter(attempt)) {
                 int attempts = attempt;
                 again.forEach(p -> results[p.index()] = new SendResult.Failed(p.messageId(),
                         ((SendResult.Failed) results[p.index()]).reason() + " (after " + attempts + " attempts)"));
-                for (Pending p : batch) {
-                    if (results[p.index()] instanceof SendResult.Failed) {
-                        envelope.discard(p.sealed());
-                    }
-                }
+                // SQS said each of these failed, every time: none is on the queue, so its payload goes
+                again.stream().filter(p -> !maybeSent.contains(p)).forEach(p -> envelope.discard(p.sealed()));
                 return;
             }
             retry.pauseAfter(attempt);

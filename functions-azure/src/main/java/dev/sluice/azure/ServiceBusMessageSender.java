@@ -1,8 +1,6 @@
 package dev.sluice.azure;
 
 import dev.sluice.core.claimcheck.ClaimCheck;
-import dev.sluice.core.claimcheck.PayloadPointer;
-import dev.sluice.core.claimcheck.PayloadStore;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
@@ -29,8 +27,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With an envelope that has a payload store ({@link Envelope.Builder#payloadStore}, e.g. a {@link BlobPayloadStore}),
  * a body over its threshold or too large for the queue is stored there and the message carries the pointer, with
- * {@value ClaimCheck#SIZE_ATTRIBUTE} as an application property. Give the sender the same store
- * ({@link Builder#payloadStore}) so the blob of a message that is finally not sent is deleted (best effort).
+ * {@value ClaimCheck#SIZE_ATTRIBUTE} as an application property. The blob of a message that was certainly not sent
+ * (too large, refused for its content) is deleted; after a failed publish, which may have sent it, it stays for the
+ * container's lifecycle rule.
  */
 public final class ServiceBusMessageSender implements MessageSender {
     /** The largest message a Standard tier namespace accepts, headers and properties included: 256 KiB. */
@@ -42,7 +41,6 @@ public final class ServiceBusMessageSender implements MessageSender {
     private final MetricsSink metrics;
     private final SendRetry retry;
     private final int maxMessageBytes;
-    private final @Nullable PayloadStore payloads;
 
     private ServiceBusMessageSender(Builder b) {
         this.publisher = b.publisher;
@@ -51,7 +49,6 @@ public final class ServiceBusMessageSender implements MessageSender {
         this.metrics = b.metrics;
         this.retry = b.retry;
         this.maxMessageBytes = b.maxMessageBytes;
-        this.payloads = b.payloads;
     }
 
     /** @return a builder; {@code publisher} and {@code queue} are required */
@@ -64,7 +61,7 @@ public final class ServiceBusMessageSender implements MessageSender {
         long start = System.nanoTime();
         SendResult[] results = new SendResult[messages.size()];
         List<@Nullable OutgoingMessage> outgoing = new ArrayList<>(messages.size());
-        List<@Nullable PayloadPointer> stored = new ArrayList<>(messages.size());
+        List<Envelope.@Nullable Sealed> sealedMessages = new ArrayList<>(messages.size());
         List<Integer> remaining = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             OutboundMessage message = Objects.requireNonNull(messages.get(i), "message");
@@ -76,12 +73,12 @@ public final class ServiceBusMessageSender implements MessageSender {
                 results[i] = new SendResult.Failed("", "the payload could not be stored (nothing was sent): "
                         + e.getClass().getSimpleName() + ": " + e.getMessage());
                 outgoing.add(null);
-                stored.add(null);
+                sealedMessages.add(null);
                 continue;
             }
             OutgoingMessage sbMessage = toServiceBus(sealed);
             outgoing.add(sbMessage);
-            stored.add(sealed.stored());
+            sealedMessages.add(sealed);
             long bytes = size(sbMessage);
             if (bytes > maxMessageBytes) {
                 results[i] = new SendResult.Failed(sealed.messageId(), "the message is " + bytes + " bytes with its"
@@ -90,7 +87,7 @@ public final class ServiceBusMessageSender implements MessageSender {
                         + " (its properties are too large)"
                         : ": give the envelope a payload store (Envelope.Builder.payloadStore with a BlobPayloadStore)"
                         + " to send the body through Blob Storage, or compress it (Envelope.Builder.compressAboveBytes)"));
-                discard(sealed.stored());
+                envelope.discard(sealed);
             } else {
                 remaining.add(i);
             }
@@ -112,7 +109,7 @@ public final class ServiceBusMessageSender implements MessageSender {
                 if (rejected.contains(id)) {
                     results[i] = new SendResult.Failed(id, "Service Bus refused the message for its content (a property or"
                             + " the size)");
-                    discard(stored.get(i));
+                    envelope.discard(Objects.requireNonNull(sealedMessages.get(i)));
                 } else if (failure != null) {
                     results[i] = new SendResult.Failed(id, failure + " (after " + attempt + " attempts)");
                     again.add(i);
@@ -121,7 +118,8 @@ public final class ServiceBusMessageSender implements MessageSender {
                 }
             }
             if (again.isEmpty() || !retry.allowsAfter(attempt)) {
-                again.forEach(i -> discard(stored.get(i)));
+                // a failed publish may have sent some of them: their stored payloads stay (a delivered message whose
+                // payload was deleted would be poison); the container's lifecycle rule ends the orphans
                 break;
             }
             retry.pauseAfter(attempt);
@@ -130,19 +128,6 @@ public final class ServiceBusMessageSender implements MessageSender {
         List<SendResult> all = List.of(results);
         SendMetrics.record(metrics, queue, all, Duration.ofNanos(System.nanoTime() - start));
         return all;
-    }
-
-    /** Deletes the stored payload of a message that was not sent; a blob left behind is only storage. */
-    private void discard(@Nullable PayloadPointer pointer) {
-        PayloadStore store = payloads;
-        if (pointer == null || store == null) {
-            return;
-        }
-        try {
-            store.delete(pointer);
-        } catch (RuntimeException e) {
-            // best effort: the container's lifecycle rule removes what is left
-        }
     }
 
     /** The message's size as Service Bus counts it against its limit, near enough: body, properties and ids. */
@@ -174,7 +159,6 @@ public final class ServiceBusMessageSender implements MessageSender {
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
         private int maxMessageBytes = STANDARD_MAX_MESSAGE_BYTES;
-        private @Nullable PayloadStore payloads;
 
         private Builder() {}
 
@@ -192,16 +176,6 @@ public final class ServiceBusMessageSender implements MessageSender {
             return this;
         }
 
-        /**
-         * @param payloads the store the envelope writes claim-checked payloads to, so that the blob of a message that
-         *     is finally not sent is deleted; without it such blobs stay until the container's lifecycle rule removes
-         *     them
-         * @return this
-         */
-        public Builder payloadStore(PayloadStore payloads) {
-            this.payloads = Objects.requireNonNull(payloads, "payloadStore");
-            return this;
-        }
 
         /** @param publisher where messages go, e.g. {@link ServiceBusMessaging} (shared; not closed) @return this */
         public Builder publisher(MessagePublisher publisher) {
@@ -243,10 +217,6 @@ public final class ServiceBusMessageSender implements MessageSender {
             }
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
-            }
-            if (payloads != null && !envelope.claimChecking()) {
-                throw new IllegalArgumentException("payloadStore is set but the envelope stores no payloads:"
-                        + " give the envelope the same store (Envelope.builder().payloadStore(...))");
             }
             return new ServiceBusMessageSender(this);
         }
