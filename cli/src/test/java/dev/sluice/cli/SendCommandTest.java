@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.aws.SqsDeadLetterQueue;
+import dev.sluice.aws.local.MotoServer;
+import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.claimcheck.PayloadPointer;
+import dev.sluice.core.codec.PayloadCompression;
 import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.core.redrive.DeadLetter;
 import dev.sluice.core.redrive.SluiceAttributes;
@@ -29,6 +33,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -161,6 +170,54 @@ class SendCommandTest {
 
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains(CloudBackends.SLUICE_SIGNING_KEYS).contains("azure-keyvault:https://");
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl)).messages()).isEmpty();
+    }
+
+    @Test
+    void send_withAPayloadStore_putsALargeBodyInS3_andTheMessageCarriesTheLibrarysPointer() throws Exception {
+        // GIVEN moto serving S3, a bucket, and a 400 KiB body that gzip cannot bring under SQS's limit
+        Path executable = MotoServer.locate(System.getProperty(MotoServer.EXECUTABLE_PROPERTY), Path.of(""))
+                .orElseThrow(() -> new IllegalStateException("sluice-moto-server not found: the build makes target/moto"));
+        try (MotoServer moto = MotoServer.start(executable);
+             S3Client s3 = S3Client.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                     .httpClient(UrlConnectionHttpClient.create()).build()) {
+            s3.createBucket(r -> r.bucket("payloads"));
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            StringBuilder text = new StringBuilder();
+            while (text.length() < 400 * 1024) {
+                text.append((char) ('a' + random.nextInt(26)));
+            }
+            Path body = dir.resolve("large.json");
+            Files.writeString(body, "{\"text\":\"" + text + "\"}");
+
+            // WHEN it is sent, signed, with SLUICE_PAYLOAD_STORE naming the bucket
+            int code = run(Map.of(CloudBackends.SLUICE_SIGNING_KEYS, "k1:" + SECRET,
+                    CloudBackends.SLUICE_PAYLOAD_STORE, "s3://payloads/cli", CloudBackends.AWS_ENDPOINT_URL_S3,
+                    moto.endpoint().toString()), "", "--file", body.toString());
+
+            // THEN the queue holds the pointer, the bucket the compressed body, and the signature covers the stored bytes
+            assertThat(code).as(err.toString()).isZero();
+            DeadLetter received = receiveOne();
+            PayloadPointer pointer = ClaimCheck.parse(received.body());
+            assertThat(pointer.container()).isEqualTo("payloads");
+            assertThat(pointer.key()).startsWith("cli/");
+            byte[] stored = s3.getObjectAsBytes(r -> r.bucket("payloads").key(pointer.key())).asByteArray();
+            byte[] inflated = PayloadCompression.decodePayload(stored, received.attributes(), 1 << 20);
+            assertThat(java.util.Arrays.equals(inflated, Files.readAllBytes(body))).as("the stored body, inflated").isTrue();
+            assertThat(received.attributes()).containsEntry(ClaimCheck.SIZE_ATTRIBUTE, Integer.toString(stored.length))
+                    .containsEntry(SluiceAttributes.CONTENT_ENCODING, "gzip");
+            assertThat(MessageSignatures.with(KEYS).verify(stored, received.attributes(), Instant.now()))
+                    .isEqualTo(new MessageSignatures.Verification.Valid("k1", false));
+        }
+    }
+
+    @Test
+    void send_withABlobStorageLocation_toSqs_failsNamingTheSetting_andSendsNothing() {
+        int code = run(Map.of(CloudBackends.SLUICE_PAYLOAD_STORE, "https://acct.blob.core.windows.net/payloads"), "x");
+
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains(CloudBackends.SLUICE_PAYLOAD_STORE).contains("s3://");
         assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl)).messages()).isEmpty();
     }
 }

@@ -15,16 +15,27 @@ import dev.sluice.core.sender.MessageSender;
 import dev.sluice.azure.ServiceBusDeadLetterQueue;
 import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.core.redrive.DeadLetterQueue;
+import dev.sluice.aws.S3PayloadStore;
+import dev.sluice.azure.BlobPayloadStore;
+import dev.sluice.core.claimcheck.PayloadLocation;
+import dev.sluice.core.claimcheck.PayloadPointer;
+import dev.sluice.core.config.ConfigurationException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
@@ -41,6 +52,11 @@ public final class CloudBackends implements BackendFactory {
      * secret that holds them ({@code aws-secretsmanager:...}, {@code azure-keyvault:...}).
      */
     public static final String SLUICE_SIGNING_KEYS = SluiceConfig.SLUICE_SIGNING_KEYS;
+
+    /** Where claim-checked payloads go ({@code s3://bucket[/prefix]} or a Blob Storage container's URL). */
+    public static final String SLUICE_PAYLOAD_STORE = SluiceConfig.SLUICE_PAYLOAD_STORE;
+    /** The S3 endpoint (e.g. a local moto), as the AWS SDK names it. */
+    public static final String AWS_ENDPOINT_URL_S3 = "AWS_ENDPOINT_URL_S3";
 
     private final Map<String, String> environment;
 
@@ -69,24 +85,61 @@ public final class CloudBackends implements BackendFactory {
     @Override
     public OpenSender sender(QueueOptions options) {
         String keys = environment.get(SLUICE_SIGNING_KEYS);
-        Envelope envelope = Envelope.builder()
-                .signingKeys(keys == null || keys.isBlank() ? null : signingKeys(keys, options)).build();
+        String payloads = environment.get(SLUICE_PAYLOAD_STORE);
+        PayloadLocation location = payloads == null || payloads.isBlank() ? null
+                : PayloadLocation.parse(payloads, SLUICE_PAYLOAD_STORE);
+        Envelope.Builder envelope = Envelope.builder()
+                .signingKeys(keys == null || keys.isBlank() ? null : signingKeys(keys, options));
         if (options.aws != null) {
+            S3Client s3 = location == null ? null : s3(options.aws, location);
             SqsClient sqs = sqs(options.aws);
             try {
-                return OpenSender.of(SqsMessageSender.builder().sqs(sqs).queue(options.aws.queue).envelope(envelope).build(),
-                        envelope.signing(), sqs);
+                Envelope sealing = envelope.payloadStore(s3 == null ? null : S3PayloadStore.of(s3, location)).build();
+                return OpenSender.of(SqsMessageSender.builder().sqs(sqs).queue(options.aws.queue).envelope(sealing).build(),
+                        sealing.signing(), () -> {
+                            sqs.close();
+                            if (s3 != null) {
+                                s3.close();
+                            }
+                        });
             } catch (RuntimeException e) {
                 sqs.close();
+                if (s3 != null) {
+                    s3.close();
+                }
                 throw e;
             }
         }
         if (options.serviceBus != null) {
+            if (location != null && location.store() != PayloadPointer.Store.BLOB) {
+                throw new ConfigurationException(SLUICE_PAYLOAD_STORE, "a Service Bus sender stores payloads in Blob"
+                        + " Storage (https://<account>.blob.core.windows.net/<container>), got '" + payloads + "'");
+            }
+            Envelope sealing = envelope.payloadStore(location == null ? null
+                    : BlobPayloadStore.of(location, new DefaultAzureCredentialBuilder().build())).build();
             ServiceBusMessaging messaging = serviceBus(options.serviceBus, environment.get(SERVICEBUS_CONNECTION_STRING));
             return OpenSender.of(ServiceBusMessageSender.builder().publisher(messaging).queue(options.serviceBus.queue)
-                    .envelope(envelope).build(), envelope.signing(), messaging);
+                    .envelope(sealing).build(), sealing.signing(), messaging);
         }
         throw new IllegalArgumentException("name a queue: --aws-queue, or --servicebus with --queue");
+    }
+
+    /** An S3 client for the payload store: the options' region and profile, {@value #AWS_ENDPOINT_URL_S3} if set. */
+    private S3Client s3(QueueOptions.Aws options, PayloadLocation location) {
+        if (location.store() != PayloadPointer.Store.S3) {
+            throw new ConfigurationException(SLUICE_PAYLOAD_STORE, "an SQS sender stores payloads in S3"
+                    + " (s3://<bucket>[/<prefix>]), got '" + environment.get(SLUICE_PAYLOAD_STORE) + "'");
+        }
+        S3ClientBuilder builder = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        String endpoint = environment.get(AWS_ENDPOINT_URL_S3);
+        URI s3Endpoint;
+        try {
+            s3Endpoint = endpoint == null || endpoint.isBlank() ? null : new URI(endpoint.strip());
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(AWS_ENDPOINT_URL_S3, "expected a URL, got '" + endpoint + "'");
+        }
+        configure(builder, options.region, options.profile, s3Endpoint);
+        return builder.build();
     }
 
     /**
@@ -127,23 +180,28 @@ public final class CloudBackends implements BackendFactory {
      */
     public static SqsClient sqs(QueueOptions.Aws options) {
         SqsClientBuilder builder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
-        if (options.region != null) {
-            builder.region(Region.of(options.region));
+        configure(builder, options.region, options.profile, options.endpoint);
+        return builder.build();
+    }
+
+    private static void configure(AwsClientBuilder<?, ?> builder, @Nullable String region, @Nullable String profile,
+                                  @Nullable URI endpoint) {
+        if (region != null) {
+            builder.region(Region.of(region));
         }
-        if (options.profile != null) {
-            builder.credentialsProvider(ProfileCredentialsProvider.create(options.profile));
+        if (profile != null) {
+            builder.credentialsProvider(ProfileCredentialsProvider.create(profile));
         }
-        if (options.endpoint != null) {
-            builder.endpointOverride(options.endpoint);
-            if (options.region == null) {
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+            if (region == null) {
                 builder.region(Region.US_EAST_1);
             }
-            if (options.profile == null) {
+            if (profile == null) {
                 // local engines accept any credentials; a developer machine may have none configured
                 builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
             }
         }
-        return builder.build();
     }
 
     private static ServiceBusMessaging serviceBus(QueueOptions.ServiceBus options, String connectionString) {
