@@ -3,13 +3,16 @@ package dev.sluice.aws;
 import dev.sluice.aws.internal.QueueUrls;
 import dev.sluice.aws.internal.SqsAttributes;
 import dev.sluice.aws.internal.SqsFifo;
+import dev.sluice.aws.internal.SqsMessages;
 import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
 import dev.sluice.core.sender.SendRetry;
+import dev.sluice.core.sender.SendSpan;
 import dev.sluice.core.spi.MetricsSink;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -59,6 +62,7 @@ public final class SqsMessageSender implements MessageSender {
     private final Envelope envelope;
     private final MetricsSink metrics;
     private final SendRetry retry;
+    private final Tracing tracing;
 
     private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
         this.sqs = sqs;
@@ -68,6 +72,7 @@ public final class SqsMessageSender implements MessageSender {
         this.envelope = b.envelope;
         this.metrics = b.metrics;
         this.retry = b.retry;
+        this.tracing = b.tracing;
     }
 
     /** @return a builder; {@code sqs} and {@code queue} are required */
@@ -84,6 +89,10 @@ public final class SqsMessageSender implements MessageSender {
 
     @Override
     public List<SendResult> sendAll(List<OutboundMessage> messages) {
+        return SendSpan.around(tracing, SqsMessages.MESSAGING_SYSTEM, queueName, messages.size(), () -> sendUntraced(messages));
+    }
+
+    private List<SendResult> sendUntraced(List<OutboundMessage> messages) {
         long start = System.nanoTime();
         SendResult[] results = new SendResult[messages.size()];
         List<Pending> pending = new ArrayList<>();
@@ -250,6 +259,7 @@ public final class SqsMessageSender implements MessageSender {
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
+        private Tracing tracing = Tracing.global();
 
         private Builder() {}
 
@@ -278,6 +288,12 @@ public final class SqsMessageSender implements MessageSender {
         /** @param metrics where send metrics go @return this */
         public Builder metrics(MetricsSink metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** @param tracing where the {@code send <queue>} producer span goes (default {@link Tracing#global()}) @return this */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -116,4 +116,54 @@ class TracingIT {
                 dev.sluice.aws.internal.SqsAttributes.unpack(deadLetter.messageAttributes())).get("traceparent");
         assertThat(traceparent).startsWith("00-" + send.getTraceId() + "-" + send.getSpanId() + "-");
     }
+
+    @Test
+    void aSendIsAProducerSpan_andTheConsumersMessageSpanLinksToIt() {
+        // GIVEN a sender and a consumer tracing to the same SDK
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(queue.url()).tracing(Tracing.of(sdk)).build();
+        SqsBatchConsumer<Order> consumer = SqsBatchConsumer.builder(Order.class)
+                .config(SluiceConfig.builder().queueName(queue.name()).build())
+                .sqsClient(sqs).metrics(new InMemoryMetrics()).snapStartPriming(false).tracing(Tracing.of(sdk))
+                .handler((message, context) -> { })
+                .build();
+
+        // WHEN an order is sent, received and handled
+        dev.sluice.core.sender.SendResult result = sender.send(dev.sluice.core.sender.OutboundMessage.builder()
+                .body("{\"orderId\":\"o-1\",\"customerId\":\"c\",\"amount\":1}").build());
+        Message received = sqs.receiveMessage(r -> r.queueUrl(queue.url()).messageAttributeNames("All").waitTimeSeconds(1))
+                .messages().getFirst();
+        SQSEvent.SQSMessage record = Events.record(received.messageId(), received.body(),
+                dev.sluice.aws.internal.SqsAttributes.toText(dev.sluice.aws.internal.SqsAttributes.unpack(
+                        received.messageAttributes())), queue.arn());
+        record.setReceiptHandle(received.receiptHandle());
+        consumer.handle(Events.of(record), null);
+
+        // THEN the send is one producer span naming the queue and the message, and the message's span links to it
+        assertThat(result).isInstanceOf(dev.sluice.core.sender.SendResult.Sent.class);
+        SpanData send = exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals("send " + queue.name()))
+                .findFirst().orElseThrow();
+        assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+        assertThat(send.getAttributes().get(Tracing.MESSAGING_SYSTEM)).isEqualTo("aws_sqs");
+        assertThat(send.getAttributes().get(Tracing.MESSAGE_ID)).isEqualTo(received.messageId());
+        SpanData processed = exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() != SpanKind.PRODUCER
+                && received.messageId().equals(s.getAttributes().get(Tracing.MESSAGE_ID))).findFirst().orElseThrow();
+        assertThat(processed.getLinks()).singleElement().satisfies(link -> {
+            assertThat(link.getSpanContext().getTraceId()).isEqualTo(send.getTraceId());
+            assertThat(link.getSpanContext().getSpanId()).isEqualTo(send.getSpanId());
+        });
+    }
+
+    @Test
+    void aSendWithAMessageNotSent_endsInError() {
+        SqsMessageSender sender = SqsMessageSender.builder().sqs(sqs).queue(queue.url()).tracing(Tracing.of(sdk)).build();
+
+        sender.sendAll(List.of(dev.sluice.core.sender.OutboundMessage.builder().body("{}").build(),
+                dev.sluice.core.sender.OutboundMessage.builder().body("{}").delay(Duration.ofHours(1)).build()));
+
+        SpanData send = exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals("send " + queue.name()))
+                .findFirst().orElseThrow();
+        assertThat(send.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+        assertThat(send.getAttributes().get(dev.sluice.core.sender.SendSpan.FAILED_COUNT)).isEqualTo(1L);
+        assertThat(send.getAttributes().get(Tracing.BATCH_MESSAGE_COUNT)).isEqualTo(2L);
+    }
 }

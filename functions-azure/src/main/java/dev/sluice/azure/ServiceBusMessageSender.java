@@ -1,12 +1,14 @@
 package dev.sluice.azure;
 
 import dev.sluice.core.claimcheck.ClaimCheck;
+import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.sender.Envelope;
 import dev.sluice.core.sender.MessageSender;
 import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
 import dev.sluice.core.sender.SendRetry;
+import dev.sluice.core.sender.SendSpan;
 import dev.sluice.core.spi.MetricsSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +42,7 @@ public final class ServiceBusMessageSender implements MessageSender {
     private final Envelope envelope;
     private final MetricsSink metrics;
     private final SendRetry retry;
+    private final Tracing tracing;
     private final int maxMessageBytes;
 
     private ServiceBusMessageSender(Builder b) {
@@ -48,6 +51,7 @@ public final class ServiceBusMessageSender implements MessageSender {
         this.envelope = b.envelope;
         this.metrics = b.metrics;
         this.retry = b.retry;
+        this.tracing = b.tracing;
         this.maxMessageBytes = b.maxMessageBytes;
     }
 
@@ -58,6 +62,10 @@ public final class ServiceBusMessageSender implements MessageSender {
 
     @Override
     public List<SendResult> sendAll(List<OutboundMessage> messages) {
+        return SendSpan.around(tracing, ServiceBusBatchConsumer.MESSAGING_SYSTEM, queue, messages.size(), () -> sendUntraced(messages));
+    }
+
+    private List<SendResult> sendUntraced(List<OutboundMessage> messages) {
         long start = System.nanoTime();
         SendResult[] results = new SendResult[messages.size()];
         List<@Nullable OutgoingMessage> outgoing = new ArrayList<>(messages.size());
@@ -158,6 +166,7 @@ public final class ServiceBusMessageSender implements MessageSender {
         private Envelope envelope = Envelope.builder().build();
         private MetricsSink metrics = MetricsSink.NOOP;
         private SendRetry retry = SendRetry.defaults();
+        private Tracing tracing = Tracing.global();
         private int maxMessageBytes = STANDARD_MAX_MESSAGE_BYTES;
 
         private Builder() {}
@@ -198,6 +207,12 @@ public final class ServiceBusMessageSender implements MessageSender {
         /** @param metrics where send metrics go @return this */
         public Builder metrics(MetricsSink metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** @param tracing where the {@code send <queue>} producer span goes (default {@link Tracing#global()}) @return this */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

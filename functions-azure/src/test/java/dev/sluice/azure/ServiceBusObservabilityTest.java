@@ -118,4 +118,37 @@ class ServiceBusObservabilityTest {
         assertThat(metrics.total(dev.sluice.core.observability.SluiceMetrics.SESSIONS_PROCESSED)).isEqualTo(2);
         assertThat(metrics.total(dev.sluice.core.observability.SluiceMetrics.SESSIONS_BLOCKED)).isEqualTo(1);
     }
+
+    @Test
+    void aSendIsAProducerSpan_andTheConsumersMessageSpanLinksToIt() {
+        // GIVEN a sender and a consumer tracing to the same SDK, on the broker model through the host simulator
+        broker.createQueue("items", InMemoryServiceBus.QueueSettings.defaults());
+        Tracing tracing = Tracing.of(sdk);
+        BatchProcessor<Item> processor = BatchProcessor.<Item>builder().queueName("items").codec(JsonCodec.of(Item.class))
+                .clock(clock).tracing(tracing).handler((m, c) -> { }).build();
+        ServiceBusBatchConsumer<Item> consumer = ServiceBusBatchConsumer.<Item>builder().processor(processor).publisher(broker)
+                .clock(clock).tracing(tracing).build();
+        dev.sluice.azure.testing.FunctionsHostSimulator host =
+                new dev.sluice.azure.testing.FunctionsHostSimulator(broker, clock, "items", false, 8, consumer::process);
+        ServiceBusMessageSender sender = ServiceBusMessageSender.builder().publisher(broker).queue("items")
+                .tracing(tracing).build();
+
+        // WHEN an item is sent and handled
+        dev.sluice.core.sender.SendResult sent = sender.send(dev.sluice.core.sender.OutboundMessage.builder()
+                .body("{\"id\":\"i-1\"}").build());
+        host.runUntilIdle(5);
+
+        // THEN the send is one producer span, and the message's span links to it
+        String messageId = ((dev.sluice.core.sender.SendResult.Sent) sent).providerMessageId();
+        SpanData send = exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals("send items"))
+                .findFirst().orElseThrow();
+        assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+        assertThat(send.getAttributes().get(Tracing.MESSAGING_SYSTEM)).isEqualTo("servicebus");
+        SpanData processed = exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() != SpanKind.PRODUCER
+                && messageId.equals(s.getAttributes().get(Tracing.MESSAGE_ID))).findFirst().orElseThrow();
+        assertThat(processed.getLinks()).singleElement().satisfies(link -> {
+            assertThat(link.getSpanContext().getTraceId()).isEqualTo(send.getTraceId());
+            assertThat(link.getSpanContext().getSpanId()).isEqualTo(send.getSpanId());
+        });
+    }
 }
