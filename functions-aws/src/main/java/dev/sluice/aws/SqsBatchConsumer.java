@@ -128,6 +128,8 @@ public final class SqsBatchConsumer<T> {
             }
             BatchResult result = processor.process(incoming, deadline, SqsMessages.MESSAGING_SYSTEM);
             SQSBatchResponse response = actions.apply(accepted, result);
+            // the retries and dead letters are in place: the successes will be deleted from the queue
+            processor.settled(result);
             if (!unreadable.isEmpty()) {
                 List<SQSBatchResponse.BatchItemFailure> all = new ArrayList<>(response.getBatchItemFailures());
                 all.addAll(unreadable);

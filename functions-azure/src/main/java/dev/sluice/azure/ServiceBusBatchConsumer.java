@@ -190,6 +190,8 @@ public final class ServiceBusBatchConsumer<T> {
         sendTraced(parkingQueue, parked, "park", minimalCopies, parkSpans);
         sendTraced(queueName, retries, "republish", Map.of(), retrySpans);
         countSessions(result);
+        // copies sent: the host completes the batch, so the successes' stored payloads may go
+        processor.settled(result);
         if (!parked.isEmpty() || !retries.isEmpty()) {
             log.log(LogSink.Level.INFO, "batch settled by copies", Map.of("operation", "republish",
                     "batch_size", messages.size(), "retried", retries.size(), "parked", parked.size()), null);

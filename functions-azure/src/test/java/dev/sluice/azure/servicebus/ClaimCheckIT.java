@@ -8,6 +8,7 @@ import com.azure.storage.blob.models.BlobItem;
 import dev.sluice.azure.BlobPayloadStore;
 import dev.sluice.azure.ServiceBusBatchConsumer;
 import dev.sluice.azure.ServiceBusMessageSender;
+import dev.sluice.azure.SessionRetryException;
 import dev.sluice.azure.testing.FunctionsHostSimulator;
 import dev.sluice.azure.testing.InMemoryServiceBus;
 import dev.sluice.azure.testing.LocalAzuriteExtension;
@@ -302,5 +303,51 @@ class ClaimCheckIT {
         assertThat(result).isInstanceOfSatisfying(SendResult.Failed.class, failed ->
                 assertThat(failed.reason()).contains("could not be stored").contains("ContainerNotFound"));
         assertThat(f.broker.sendCalls()).isZero();
+    }
+
+    @Test
+    void aSessionBatchAbandonedForARetry_comesBackWithItsBlobs_andEveryMessageIsHandledOnceInOrder() {
+        // GIVEN a session queue, an idempotency store (so a session retry abandons the whole batch), and a handler
+        // whose second message fails once
+        ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
+        InMemoryServiceBus broker = new InMemoryServiceBus(clock)
+                .createQueue(QUEUE, InMemoryServiceBus.QueueSettings.withSessions())
+                .createQueue(PARKING, InMemoryServiceBus.QueueSettings.defaults());
+        BlobContainerClient container = AZURITE.get().newContainer();
+        BlobPayloadStore store = BlobPayloadStore.of(AZURITE.get().client(), AZURITE.get().location(container));
+        List<String> handled = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        BatchProcessor<String> processor = BatchProcessor.<String>builder().queueName(QUEUE).codec(TEXT)
+                .handler((message, context) -> {
+                    if (message.body().startsWith("{\"n\":1,") && failedOnce.compareAndSet(false, true)) {
+                        throw new IllegalStateException("downstream 503");
+                    }
+                    handled.add(message.body().substring(0, 7));
+                })
+                .idempotency(dev.sluice.core.idempotency.IdempotencyOptions.builder()
+                        .store(new dev.sluice.core.idempotency.InMemoryIdempotencyStore()).build())
+                .retryPolicy(dev.sluice.core.pipeline.RetryPolicy.exponential(3, java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(1)))
+                .payloadStore(store).clock(clock).build();
+        ServiceBusBatchConsumer<String> consumer = ServiceBusBatchConsumer.<String>builder().processor(processor)
+                .publisher(broker).parkingQueue(PARKING).clock(clock).sleeper(clock::advance).build();
+        FunctionsHostSimulator host = new FunctionsHostSimulator(broker, clock, QUEUE, true, 32, consumer::process);
+        ServiceBusMessageSender sender = ServiceBusMessageSender.builder().publisher(broker).queue(QUEUE)
+                .envelope(Envelope.builder().payloadStore(store).offloadAboveBytes(1024).clock(clock).build()).build();
+        for (int n = 0; n < 3; n++) {
+            assertThat(sender.send(OutboundMessage.builder().body("{\"n\":" + n + "," + payload(4096).substring(1))
+                    .groupId("customer-1").build())).isInstanceOf(SendResult.Sent.class);
+        }
+        assertThat(container.listBlobs().stream().count()).isEqualTo(3);
+
+        // WHEN the host runs until the queue is empty
+        host.runUntilIdle(10);
+
+        // THEN the abandoned batch came back whole and its first message, a duplicate now, still found its blob:
+        // each is handled once, in order, nothing is parked, and every blob is gone once its batch was completed
+        assertThat(host.invocations()).anySatisfy(i -> assertThat(i.failure()).isInstanceOf(SessionRetryException.class));
+        assertThat(handled).containsExactly("{\"n\":0,", "{\"n\":1,", "{\"n\":2,");
+        assertThat(broker.messages(PARKING)).isEmpty();
+        assertThat(container.listBlobs().stream().count()).isZero();
     }
 }

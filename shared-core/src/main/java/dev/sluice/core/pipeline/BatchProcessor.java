@@ -50,6 +50,7 @@ public final class BatchProcessor<T> {
     private final RetryPolicy retryPolicy;
     private final BatchScheduler<T> scheduler;
     private final boolean countsAttemptsPerMessage;
+    private final StoredPayloads payloads;
 
     private BatchProcessor(Builder<T> b) {
         this.countsAttemptsPerMessage = b.idempotency != null;
@@ -68,7 +69,8 @@ public final class BatchProcessor<T> {
                 new HandlerInvocation<>(Objects.requireNonNull(b.handler), b.handlerTimeout, b.safetyMargin, b.clock,
                         telemetry, queueName),
                 new OutcomeStage(retryPolicy, b.classifier, b.random, b.clock, telemetry),
-                telemetry, payloads);
+                telemetry);
+        this.payloads = payloads;
         this.scheduler = new BatchScheduler<>(flow, b.concurrency, b.clock, telemetry, queueName, traces);
     }
 
@@ -122,6 +124,18 @@ public final class BatchProcessor<T> {
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(messagingSystem, "messagingSystem");
         return scheduler.process(messages, deadline, messagingSystem);
+    }
+
+    /**
+     * Deletes the stored payloads (claim-check) of a batch's successes, processed or duplicate, when configured. An
+     * adapter calls it once it has settled the batch and its successes will be acknowledged: never for a batch the host
+     * abandons, whose successes come back as duplicates that must still find their payloads. A payload that cannot be
+     * deleted is logged and left to the store's lifecycle rule.
+     *
+     * @param result what {@link #process} returned
+     */
+    public void settled(BatchResult result) {
+        payloads.settled(Objects.requireNonNull(result, "result").outcomes());
     }
 
     /**

@@ -20,11 +20,9 @@ final class MessageFlow<T> {
     private final HandlerInvocation<T> invocation;
     private final OutcomeStage outcomes;
     private final Telemetry telemetry;
-    private final StoredPayloads payloads;
 
     MessageFlow(CircuitBreaker breaker, Admission admission, Unwrap<T> unwrap, IdempotencyGuard guard,
-                HandlerInvocation<T> invocation, OutcomeStage outcomes, Telemetry telemetry, StoredPayloads payloads) {
-        this.payloads = payloads;
+                HandlerInvocation<T> invocation, OutcomeStage outcomes, Telemetry telemetry) {
         this.breaker = breaker;
         this.admission = admission;
         this.unwrap = unwrap;
@@ -71,9 +69,6 @@ final class MessageFlow<T> {
             IdempotencyGuard.Leased leased = null;
             switch (guard.enter(message, decoded.payload(), decoded.key(), attempt)) {
                 case IdempotencyGuard.Stop stop -> {
-                    if (stop.verdict() instanceof Verdict.AlreadyDone) {
-                        payloads.succeeded(message, decoded.stored());
-                    }
                     return stop.verdict();
                 }
                 case IdempotencyGuard.Leased l -> {
@@ -101,11 +96,7 @@ final class MessageFlow<T> {
                 handedOver = true;
                 return null;
             }
-            Verdict verdict = finished(message, lease, executed, failure, permit);
-            if (failure == null && verdict instanceof Verdict.Ran) {
-                payloads.succeeded(message, decoded.stored());
-            }
-            return verdict;
+            return finished(message, lease, executed, failure, permit);
         } catch (Throwable t) {
             return crashed(message, t);
         } finally {

@@ -9,16 +9,16 @@ import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.redrive.SluiceAttributes;
 import dev.sluice.core.spi.LogSink;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The consumer's side of claim-check: a message whose body points to a stored payload is read from the store before
- * its signature is checked and it is decoded; once it succeeded, the payload is deleted (when configured), never before.
+ * its signature is checked and it is decoded. Its payload is deleted (when configured) only once the adapter has
+ * settled the batch with the message a success, never before: a batch the host abandons (a Service Bus session waiting
+ * out a retry) comes back whole, and its successes, duplicates then, still find their payloads.
  */
 final class StoredPayloads {
-    /** The body to verify and decode, and where it was stored (null when it came in the message). */
-    record Body(byte[] bytes, @Nullable PayloadPointer stored) {}
-
     private final @Nullable PayloadStore store;
     private final boolean deleteAfterSuccess;
     private final Telemetry telemetry;
@@ -34,15 +34,15 @@ final class StoredPayloads {
     /**
      * @param message a received message
      * @param maxBytes the largest payload accepted
-     * @return its body, read from the store when the message carries a pointer
+     * @return its body: the stored payload when the message carries a pointer
      * @throws DecodingException when the pointer is bad, names another kind of store, or its object is missing or too
      *     large: the message is poison
      * @throws RuntimeException when the store cannot be reached: the message comes back
      */
-    Body resolve(IncomingMessage message, int maxBytes) {
+    byte[] resolve(IncomingMessage message, int maxBytes) {
         byte[] body = message.bodyUnsafe();
         if (!ClaimCheck.isPointer(message.attributes())) {
-            return new Body(body, null);
+            return body;
         }
         PayloadStore payloads = store;
         if (payloads == null) {
@@ -58,20 +58,29 @@ final class StoredPayloads {
             throw new DecodingException("claim-check: the payload is in " + pointer.store() + " storage but this consumer"
                     + " reads " + payloads.kind());
         }
-        byte[] payload = tracing.inSpan("payload get", () -> payloads.get(pointer, maxBytes))
+        return tracing.inSpan("payload get", () -> payloads.get(pointer, maxBytes))
                 .orElseThrow(() -> new MissingPayloadException(pointer));
-        return new Body(payload, pointer);
     }
 
-    /** After the message succeeded (or was found done before): deletes its stored payload when configured. */
-    void succeeded(IncomingMessage message, @Nullable PayloadPointer stored) {
+    /** After the adapter settled a batch: deletes the stored payloads of its successes, when configured. */
+    void settled(List<MessageOutcome> outcomes) {
         PayloadStore payloads = store;
-        if (stored == null || payloads == null || !deleteAfterSuccess) {
+        if (payloads == null || !deleteAfterSuccess) {
             return;
         }
+        for (MessageOutcome outcome : outcomes) {
+            if ((outcome instanceof MessageOutcome.Processed || outcome instanceof MessageOutcome.Duplicate)
+                    && ClaimCheck.isPointer(outcome.message().attributes())) {
+                delete(payloads, outcome.message());
+            }
+        }
+    }
+
+    private void delete(PayloadStore payloads, IncomingMessage message) {
         try {
+            PayloadPointer pointer = ClaimCheck.parse(message.bodyUnsafe());
             tracing.inSpan("payload delete", () -> {
-                payloads.delete(stored);
+                payloads.delete(pointer);
                 return null;
             });
         } catch (RuntimeException e) {

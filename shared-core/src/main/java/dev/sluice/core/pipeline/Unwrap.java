@@ -1,7 +1,6 @@
 package dev.sluice.core.pipeline;
 
 import dev.sluice.core.Message;
-import dev.sluice.core.claimcheck.PayloadPointer;
 import dev.sluice.core.codec.DecodingException;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.codec.PayloadCompression;
@@ -17,12 +16,8 @@ final class Unwrap<T> {
     /** What unwrapping gave: a decoded message, or why there is none. */
     sealed interface Result<T> permits Decoded, Refused, Unavailable {}
 
-    /**
-     * @param key the idempotency key, null without idempotency
-     * @param stored where the payload was stored (claim-check), null when it came in the message
-     */
-    record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key, @Nullable PayloadPointer stored)
-            implements Result<T> {}
+    /** @param key the idempotency key, null without idempotency */
+    record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key) implements Result<T> {}
 
     record Refused<T>(Verdict.Rejected verdict) implements Result<T> {}
 
@@ -47,16 +42,15 @@ final class Unwrap<T> {
     }
 
     Result<T> apply(IncomingMessage message, int attempt) {
-        StoredPayloads.Body resolved;
+        byte[] body;
         try {
-            resolved = payloads.resolve(message, maxPayloadBytes);
+            body = payloads.resolve(message, maxPayloadBytes);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName()), attempt);
         } catch (RuntimeException e) {
             return new Unavailable<>(e);
         }
-        byte[] body = resolved.bytes();
         // with a form-1 signature the key comes from signed data only, never from the broker's message id
         boolean signedKeyOnly = false;
         if (signatures != null) {
@@ -79,7 +73,7 @@ final class Unwrap<T> {
             // the received bytes are the payload unless they were stored or inflated: no copy on the common path
             Message<T> handed = payload == message.bodyUnsafe() ? Message.of(message, decoded)
                     : Message.of(message, decoded, payload);
-            return new Decoded<>(handed, payload, key, resolved.stored());
+            return new Decoded<>(handed, payload, key);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName() + "|" + codec.getClass().getName()), attempt);

@@ -77,8 +77,11 @@ class ClaimCheckPipelineTest {
                 .sourceQueue(QUEUE).build();
     }
 
+    /** Processes one message and settles its batch, as an adapter does once the broker will hear of it. */
     private static MessageOutcome run(BatchProcessor<Document> processor, IncomingMessage message) {
-        return processor.process(List.of(message), Instant.now().plus(Duration.ofMinutes(1))).outcomes().getFirst();
+        BatchResult result = processor.process(List.of(message), Instant.now().plus(Duration.ofMinutes(1)));
+        processor.settled(result);
+        return result.outcomes().getFirst();
     }
 
     @Test
@@ -142,6 +145,22 @@ class ClaimCheckPipelineTest {
         Envelope.Sealed sealed = sealed(envelope, "d-1", LIMIT - 300);
 
         assertThat(sealed.stored()).isNotNull();
+    }
+
+    @Test
+    void untilTheBatchIsSettled_thePayloadStays_soAnAbandonedBatchsSuccessesFindItAgain() {
+        Envelope.Sealed sealed = sealed(envelope, "d-1", 300 * 1024);
+        BatchProcessor<Document> processor = consumer().build();
+
+        // the host abandons this batch (a Service Bus session waiting out a retry): the adapter does not settle it
+        BatchResult abandoned = processor.process(List.of(received("m-1", sealed)), Instant.now().plus(Duration.ofMinutes(1)));
+        assertThat(abandoned.outcomes()).singleElement().isInstanceOf(Processed.class);
+        assertThat(store.size()).isEqualTo(1);
+
+        // redelivered, it is a duplicate that still reads its payload; settled, the payload goes
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOf(Duplicate.class);
+        assertThat(store.size()).isZero();
+        assertThat(handled).hasSize(1);
     }
 
     @Test
