@@ -51,7 +51,8 @@ public final class S3PayloadStore implements PayloadStore {
     }
 
     /** @return the bucket payloads are written to */
-    public String bucket() {
+    @Override
+    public String container() {
         return bucket;
     }
 

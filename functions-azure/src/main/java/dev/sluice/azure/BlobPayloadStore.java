@@ -113,6 +113,7 @@ public final class BlobPayloadStore implements PayloadStore {
     }
 
     /** @return the container payloads are written to */
+    @Override
     public String container() {
         return container;
     }

@@ -12,6 +12,12 @@ public interface PayloadStore {
     PayloadPointer.Store kind();
 
     /**
+     * @return the bucket or container it writes to; a consumer reads and deletes only pointers into it, so a message
+     *     cannot make it read another bucket the function may reach
+     */
+    String container();
+
+    /**
      * Stores a payload under a fresh name.
      *
      * @param payload the bytes

@@ -58,6 +58,11 @@ final class StoredPayloads {
             throw new DecodingException("claim-check: the payload is in " + pointer.store() + " storage but this consumer"
                     + " reads " + payloads.kind());
         }
+        if (!pointer.container().equals(payloads.container())) {
+            // a message must not make the consumer read (or delete in) another bucket its role may reach
+            throw new DecodingException("claim-check: the payload is in '" + pointer.container() + "' but this consumer"
+                    + " reads only '" + payloads.container() + "' (SLUICE_PAYLOAD_STORE)");
+        }
         return tracing.inSpan("payload get", () -> payloads.get(pointer, maxBytes))
                 .orElseThrow(() -> new MissingPayloadException(pointer));
     }

@@ -266,6 +266,24 @@ class ClaimCheckPipelineTest {
     }
 
     @Test
+    void aPointerIntoAnotherBucket_isPoison_andThatBucketIsNeitherReadNorTouched() {
+        InMemoryPayloadStore secrets = new InMemoryPayloadStore(PayloadPointer.Store.S3, "secrets");
+        PayloadPointer elsewhere = secrets.put("{\"id\":\"x\",\"text\":\"secret\"}".getBytes(StandardCharsets.UTF_8));
+        // an unsigned consumer, and a message whose pointer names a bucket the function's role might also reach
+        BatchProcessor<Document> unsigned = consumer().signatures(null).build();
+        IncomingMessage crafted = IncomingMessage.builder().providerMessageId("m-1")
+                .body(ClaimCheck.format(elsewhere).getBytes(StandardCharsets.UTF_8))
+                .attributes(Map.of(ClaimCheck.SIZE_ATTRIBUTE, "30")).sourceQueue(QUEUE).build();
+
+        assertThat(run(unsigned, crafted)).isInstanceOfSatisfying(DeadLettered.class, dead -> {
+            assertThat(dead.kind()).isEqualTo(FailureKind.POISON);
+            assertThat(dead.reason()).contains("'secrets'").contains("'payloads'");
+        });
+        assertThat(handled).isEmpty();
+        assertThat(secrets.size()).isEqualTo(1);
+    }
+
+    @Test
     void anObjectOverTheConsumersCap_isPoison() {
         Envelope.Sealed sealed = sealed(envelope, "d-1", 300 * 1024);
 

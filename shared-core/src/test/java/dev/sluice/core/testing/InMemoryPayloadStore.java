@@ -44,6 +44,11 @@ public final class InMemoryPayloadStore implements PayloadStore {
     }
 
     @Override
+    public String container() {
+        return container;
+    }
+
+    @Override
     public PayloadPointer put(byte[] payload) {
         check();
         String key = UUID.randomUUID().toString();
