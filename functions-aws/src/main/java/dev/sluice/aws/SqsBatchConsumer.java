@@ -398,6 +398,7 @@ public final class SqsBatchConsumer<T> {
                     throw new ConfigurationException(SluiceConfig.SLUICE_PAYLOAD_STORE,
                             "an SQS consumer reads payloads from S3: expected 's3://<bucket>[/<prefix>]', got '" + location + "'");
                 }
+                requireS3Sdk();
                 pipeline.payloadStore(S3PayloadStore.of(s3Client != null ? s3Client : AwsClients.s3(), location));
             }
             Tracing spans = tracing != null ? tracing : Tracing.global();
@@ -438,6 +439,19 @@ public final class SqsBatchConsumer<T> {
                 steps.add(new SnapStartPriming.Step("dynamodb", () -> dynamoDb.getItem(r -> r.tableName(store.table()).key(key))));
             }
             return steps;
+        }
+    }
+
+    /**
+     * The S3 SDK is optional (it would add about 2.3 MB to every Lambda jar): a function that names a payload store
+     * must bring it, and one that does not is told so at start rather than at its first claim-checked message.
+     */
+    private static void requireS3Sdk() {
+        try {
+            Class.forName("software.amazon.awssdk.services.s3.S3Client", false, SqsBatchConsumer.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ConfigurationException(SluiceConfig.SLUICE_PAYLOAD_STORE, "reading claim-checked payloads needs the"
+                    + " S3 SDK: add software.amazon.awssdk:s3 to the function's dependencies");
         }
     }
 }
