@@ -5,7 +5,6 @@ import dev.sluice.core.MessageHandler;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.idempotency.IdempotencyMode;
 import dev.sluice.core.observability.JsonLogSink;
-import dev.sluice.core.observability.SluiceMetrics;
 import dev.sluice.core.observability.StructuredLog;
 import dev.sluice.core.observability.Tracing;
 import dev.sluice.core.pipeline.BatchProcessor;
@@ -17,7 +16,6 @@ import dev.sluice.core.spi.LogSink;
 import dev.sluice.core.spi.MetricsSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,17 +56,14 @@ public final class ServiceBusBatchConsumer<T> {
     public static final String MESSAGING_SYSTEM = "servicebus";
 
     private final BatchProcessor<T> processor;
-    private final MessagePublisher publisher;
     private final String queueName;
     private final String parkingQueue;
     private final Duration invocationTimeout;
     private final Clock clock;
     private final StructuredLog log;
     private final Tracing tracing;
-    private final MetricsSink metrics;
-    private final Duration sessionWaitMax;
-    private final Sleeper sleeper;
-    private final boolean sessionOrderByAbandon;
+    private final SessionOrder sessions;
+    private final CopySender copies;
 
     /** Waits; tests substitute one that moves a manual clock. */
     @FunctionalInterface
@@ -78,18 +73,16 @@ public final class ServiceBusBatchConsumer<T> {
     }
 
     private ServiceBusBatchConsumer(Builder<T> b) {
-        this.sessionWaitMax = b.sessionWaitMax;
-        this.sleeper = b.sleeper;
-        this.sessionOrderByAbandon = b.sessionOrderByAbandon;
-        this.metrics = b.metrics;
         this.tracing = b.tracing != null ? b.tracing : Tracing.global();
         this.processor = Objects.requireNonNull(b.processor);
-        this.publisher = Objects.requireNonNull(b.publisher);
         this.queueName = b.queueName != null ? b.queueName : processor.queueName();
         this.parkingQueue = b.parkingQueue != null ? b.parkingQueue : queueName + "-parking";
         this.invocationTimeout = b.invocationTimeout;
         this.clock = b.clock;
         this.log = new StructuredLog(b.logSink, Map.of("queue_name", queueName));
+        this.sessions = new SessionOrder(b.sessionOrderByAbandon && processor.countsAttemptsPerMessage(), queueName,
+                invocationTimeout, b.sessionWaitMax, b.sleeper, clock, log, b.metrics);
+        this.copies = new CopySender(Objects.requireNonNull(b.publisher), log);
     }
 
     /**
@@ -151,9 +144,9 @@ public final class ServiceBusBatchConsumer<T> {
         Instant started = clock.instant();
         List<IncomingMessage> messages = batch.toIncoming(queueName);
         BatchResult result = processor.process(messages, started.plus(invocationTimeout), MESSAGING_SYSTEM);
-        Optional<MessageOutcome.Retry> blocking = sessionRetry(result);
+        Optional<MessageOutcome.Retry> blocking = sessions.blockingRetry(result);
         if (blocking.isPresent()) {
-            throw waitAndAbandon(blocking.get(), result, started);
+            throw sessions.waitAndAbandon(blocking.get(), result, started);
         }
         Instant now = clock.instant();
         List<OutgoingMessage> parked = new ArrayList<>();
@@ -187,9 +180,9 @@ public final class ServiceBusBatchConsumer<T> {
                 }
             }
         }
-        sendTraced(parkingQueue, parked, "park", minimalCopies, parkSpans);
-        sendTraced(queueName, retries, "republish", Map.of(), retrySpans);
-        countSessions(result);
+        copies.sendTraced(parkingQueue, parked, "park", minimalCopies, parkSpans);
+        copies.sendTraced(queueName, retries, "republish", Map.of(), retrySpans);
+        sessions.count(result);
         // copies sent: the host completes the batch, so the successes' stored payloads may go
         processor.settled(result);
         if (!parked.isEmpty() || !retries.isEmpty()) {
@@ -210,133 +203,6 @@ public final class ServiceBusBatchConsumer<T> {
         Instant scheduled = retry.delay().isZero() ? null : now.plus(retry.delay());
         return new OutgoingMessage(UUID.randomUUID().toString(), message.body(), properties,
                 message.groupKey().orElse(null), message.correlationId().orElse(null), contentType, scheduled);
-    }
-
-    /**
-     * The retry that blocks a session batch, when the batch is abandoned for it: every message of the batch is of one
-     * session, the pipeline counts attempts per message (an idempotency store), and a message must be retried. Then no
-     * copy is sent: the abandon returns the batch to the session in order.
-     */
-    private Optional<MessageOutcome.Retry> sessionRetry(BatchResult result) {
-        if (!sessionOrderByAbandon || !processor.countsAttemptsPerMessage() || result.outcomes().isEmpty()) {
-            return Optional.empty();
-        }
-        String session = result.outcomes().getFirst().message().groupKey().orElse(null);
-        if (session == null) {
-            return Optional.empty();
-        }
-        MessageOutcome.Retry first = null;
-        for (MessageOutcome outcome : result.outcomes()) {
-            if (!session.equals(outcome.message().groupKey().orElse(null))) {
-                return Optional.empty();
-            }
-            if (first == null && outcome instanceof MessageOutcome.Retry retry) {
-                first = retry;
-            }
-        }
-        return Optional.ofNullable(first);
-    }
-
-    /**
-     * Waits the retry's backoff, holding the session lock (the host renews it), at most {@code sessionWaitMax} and
-     * what the invocation has left less 2 s; then returns the exception that makes the host abandon the batch.
-     */
-    private SessionRetryException waitAndAbandon(MessageOutcome.Retry retry, BatchResult result, Instant started) {
-        countSessions(result);
-        Duration left = Duration.between(clock.instant(), started.plus(invocationTimeout)).minusSeconds(2);
-        Duration wait = retry.delay();
-        if (wait.compareTo(sessionWaitMax) > 0) {
-            wait = sessionWaitMax;
-        }
-        if (wait.compareTo(left) > 0) {
-            wait = left.isNegative() ? Duration.ZERO : left;
-        }
-        String session = retry.message().groupKey().orElse("");
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("operation", "session_retry");
-        fields.put("session_id", session);
-        fields.put("message_id", retry.message().id());
-        fields.put("wait_ms", wait.toMillis());
-        fields.put("batch_size", result.outcomes().size());
-        log.log(LogSink.Level.INFO, "session batch abandoned after the retry's backoff, so the session keeps its order", fields,
-                null);
-        try {
-            sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return new SessionRetryException(session, retry.message().providerMessageId(), wait);
-    }
-
-    /** On a session-enabled queue: the sessions this batch processed, and those a retry blocks. */
-    private void countSessions(BatchResult result) {
-        java.util.Set<String> sessions = new java.util.HashSet<>();
-        java.util.Set<String> blocked = new java.util.HashSet<>();
-        for (MessageOutcome outcome : result.outcomes()) {
-            outcome.message().groupKey().ifPresent(session -> {
-                sessions.add(session);
-                if (outcome instanceof MessageOutcome.Retry) {
-                    blocked.add(session);
-                }
-            });
-        }
-        if (sessions.isEmpty()) {
-            return;
-        }
-        Map<String, String> dimensions = Map.of(SluiceMetrics.DIM_QUEUE, queueName);
-        metrics.count(SluiceMetrics.SESSIONS_PROCESSED, sessions.size(), dimensions);
-        if (!blocked.isEmpty()) {
-            metrics.count(SluiceMetrics.SESSIONS_BLOCKED, blocked.size(), dimensions);
-        }
-        try {
-            metrics.flush();
-        } catch (RuntimeException e) {
-            log.log(LogSink.Level.WARN, "metrics flush failed", Map.of("operation", "metrics"), e);
-        }
-    }
-
-    private void sendTraced(String queue, List<OutgoingMessage> copies, String operation, Map<String, OutgoingMessage> fallbacks,
-                            List<Span> spans) {
-        try {
-            send(queue, copies, operation, fallbacks);
-        } catch (RuntimeException e) {
-            spans.forEach(span -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()));
-            throw e;
-        } finally {
-            spans.forEach(Span::end);
-        }
-    }
-
-    /**
-     * Sends {@code copies}; those Service Bus refuses for their content are sent again as their entry in
-     * {@code fallbacks} (a dead letter's minimal envelope), and without one the batch is redelivered.
-     */
-    private void send(String queue, List<OutgoingMessage> copies, String operation, Map<String, OutgoingMessage> fallbacks) {
-        if (copies.isEmpty()) {
-            return;
-        }
-        try {
-            publisher.publish(queue, copies);
-        } catch (MessageRejectedException e) {
-            List<OutgoingMessage> again = e.rejectedMessageIds().stream().map(fallbacks::get).filter(Objects::nonNull).toList();
-            if (again.size() < e.rejectedMessageIds().size()) {
-                throw failed(queue, copies.size(), operation, e);
-            }
-            log.log(LogSink.Level.WARN, "copies refused for their content; sending them again with the minimal envelope",
-                    Map.of("operation", operation, "target_queue", queue, "refused", again.size()), null);
-            send(queue, again, operation, Map.of());
-        } catch (RuntimeException e) {
-            throw failed(queue, copies.size(), operation, e);
-        }
-    }
-
-    private RepublishException failed(String queue, int unsent, String operation, RuntimeException e) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("operation", operation);
-        fields.put("target_queue", queue);
-        fields.put("unsent", unsent);
-        log.log(LogSink.Level.ERROR, "re-publish failed; throwing so the host redelivers the batch", fields, e);
-        return new RepublishException(queue, unsent, e);
     }
 
     /**
