@@ -12,6 +12,7 @@ import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
 import dev.sluice.core.sender.SendRetry;
+import dev.sluice.core.sender.SenderBuilder;
 import dev.sluice.core.sender.SendSpan;
 import dev.sluice.core.spi.MetricsSink;
 import java.nio.ByteBuffer;
@@ -64,15 +65,15 @@ public final class SqsMessageSender implements MessageSender {
     private final SendRetry retry;
     private final Tracing tracing;
 
-    private SqsMessageSender(Builder b, SqsClient sqs, String queueUrl) {
+    private SqsMessageSender(SenderBuilder.Options options, SqsClient sqs, String queueUrl) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         this.fifo = SqsFifo.isFifo(queueUrl);
-        this.envelope = b.envelope;
-        this.metrics = b.metrics;
-        this.retry = b.retry;
-        this.tracing = b.tracing;
+        this.envelope = options.envelope();
+        this.metrics = options.metrics();
+        this.retry = options.retry();
+        this.tracing = options.tracing();
     }
 
     /** @return a builder; {@code sqs} and {@code queue} are required */
@@ -253,15 +254,16 @@ public final class SqsMessageSender implements MessageSender {
 
 
     /** Builds an {@link SqsMessageSender}. */
-    public static final class Builder {
+    public static final class Builder extends SenderBuilder<Builder> {
         private @Nullable SqsClient sqs;
         private @Nullable String queue;
-        private Envelope envelope = Envelope.builder().build();
-        private MetricsSink metrics = MetricsSink.NOOP;
-        private SendRetry retry = SendRetry.defaults();
-        private Tracing tracing = Tracing.global();
 
         private Builder() {}
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /** @param sqs the client (shared; the sender does not close it) @return this */
         public Builder sqs(SqsClient sqs) {
@@ -279,30 +281,6 @@ public final class SqsMessageSender implements MessageSender {
             return this;
         }
 
-        /** @param envelope what writes the headers, signs and compresses (default: unsigned, gzip above 64 KiB) @return this */
-        public Builder envelope(Envelope envelope) {
-            this.envelope = Objects.requireNonNull(envelope, "envelope");
-            return this;
-        }
-
-        /** @param metrics where send metrics go @return this */
-        public Builder metrics(MetricsSink metrics) {
-            this.metrics = Objects.requireNonNull(metrics, "metrics");
-            return this;
-        }
-
-        /** @param tracing where the {@code send <queue>} producer span goes (default {@link Tracing#global()}) @return this */
-        public Builder tracing(Tracing tracing) {
-            this.tracing = Objects.requireNonNull(tracing, "tracing");
-            return this;
-        }
-
-        /** @param retry attempts and backoff for what failed transiently (default {@link SendRetry#defaults()}) @return this */
-        public Builder retry(SendRetry retry) {
-            this.retry = Objects.requireNonNull(retry, "retry");
-            return this;
-        }
-
         /**
          * @return the sender
          * @throws IllegalArgumentException naming a missing or bad property
@@ -315,7 +293,7 @@ public final class SqsMessageSender implements MessageSender {
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
             }
-            return new SqsMessageSender(this, sqs, QueueUrls.resolve(sqs, queue));
+            return new SqsMessageSender(options(), sqs, QueueUrls.resolve(sqs, queue));
         }
     }
 }

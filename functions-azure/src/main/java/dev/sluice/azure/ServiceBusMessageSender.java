@@ -8,6 +8,7 @@ import dev.sluice.core.sender.OutboundMessage;
 import dev.sluice.core.sender.SendMetrics;
 import dev.sluice.core.sender.SendResult;
 import dev.sluice.core.sender.SendRetry;
+import dev.sluice.core.sender.SenderBuilder;
 import dev.sluice.core.sender.SendSpan;
 import dev.sluice.core.spi.MetricsSink;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +46,13 @@ public final class ServiceBusMessageSender implements MessageSender {
     private final Tracing tracing;
     private final int maxMessageBytes;
 
-    private ServiceBusMessageSender(Builder b) {
+    private ServiceBusMessageSender(Builder b, SenderBuilder.Options options) {
         this.publisher = b.publisher;
         this.queue = b.queue;
-        this.envelope = b.envelope;
-        this.metrics = b.metrics;
-        this.retry = b.retry;
-        this.tracing = b.tracing;
+        this.envelope = options.envelope();
+        this.metrics = options.metrics();
+        this.retry = options.retry();
+        this.tracing = options.tracing();
         this.maxMessageBytes = b.maxMessageBytes;
     }
 
@@ -160,16 +161,17 @@ public final class ServiceBusMessageSender implements MessageSender {
 
 
     /** Builds a {@link ServiceBusMessageSender}. */
-    public static final class Builder {
+    public static final class Builder extends SenderBuilder<Builder> {
         private @Nullable MessagePublisher publisher;
         private @Nullable String queue;
-        private Envelope envelope = Envelope.builder().build();
-        private MetricsSink metrics = MetricsSink.NOOP;
-        private SendRetry retry = SendRetry.defaults();
-        private Tracing tracing = Tracing.global();
         private int maxMessageBytes = STANDARD_MAX_MESSAGE_BYTES;
 
         private Builder() {}
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
 
         /**
          * @param bytes the largest message the namespace accepts (default 256 KiB, Standard tier;
@@ -185,7 +187,6 @@ public final class ServiceBusMessageSender implements MessageSender {
             return this;
         }
 
-
         /** @param publisher where messages go, e.g. {@link ServiceBusMessaging} (shared; not closed) @return this */
         public Builder publisher(MessagePublisher publisher) {
             this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -195,30 +196,6 @@ public final class ServiceBusMessageSender implements MessageSender {
         /** @param queue the queue's name @return this */
         public Builder queue(String queue) {
             this.queue = Objects.requireNonNull(queue, "queue");
-            return this;
-        }
-
-        /** @param envelope what writes the headers, signs and compresses (default: unsigned, gzip above 64 KiB) @return this */
-        public Builder envelope(Envelope envelope) {
-            this.envelope = Objects.requireNonNull(envelope, "envelope");
-            return this;
-        }
-
-        /** @param metrics where send metrics go @return this */
-        public Builder metrics(MetricsSink metrics) {
-            this.metrics = Objects.requireNonNull(metrics, "metrics");
-            return this;
-        }
-
-        /** @param tracing where the {@code send <queue>} producer span goes (default {@link Tracing#global()}) @return this */
-        public Builder tracing(Tracing tracing) {
-            this.tracing = Objects.requireNonNull(tracing, "tracing");
-            return this;
-        }
-
-        /** @param retry attempts and backoff for what failed transiently (default {@link SendRetry#defaults()}) @return this */
-        public Builder retry(SendRetry retry) {
-            this.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
@@ -233,7 +210,7 @@ public final class ServiceBusMessageSender implements MessageSender {
             if (queue == null || queue.isBlank()) {
                 throw new IllegalArgumentException("queue is required");
             }
-            return new ServiceBusMessageSender(this);
+            return new ServiceBusMessageSender(this, options());
         }
     }
 }
