@@ -1,6 +1,5 @@
 package dev.sluice.azure;
 
-import dev.sluice.azure.internal.AzureWiring;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.idempotency.IdempotencyMode;

@@ -1,16 +1,9 @@
-package dev.sluice.azure.internal;
+package dev.sluice.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
-import dev.sluice.azure.AzureConfig;
-import dev.sluice.azure.BlobPayloadStore;
-import dev.sluice.azure.CosmosIdempotencyStore;
-import dev.sluice.azure.KeyVaultSigningKeys;
-import dev.sluice.azure.OpenTelemetryMetrics;
-import dev.sluice.azure.ServiceBusBatchConsumer;
-import dev.sluice.azure.ServiceBusMessaging;
 import dev.sluice.core.MessageHandler;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.config.ConfigurationException;
@@ -24,7 +17,7 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.time.Clock;
 
 /** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
-public final class AzureWiring {
+final class AzureWiring {
     private AzureWiring() {}
 
     /**
@@ -34,7 +27,7 @@ public final class AzureWiring {
      * @param <T> the body type
      * @return a consumer wired from the environment
      */
-    public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
+    static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
                                                                  IdempotencyMode mode) {
         SluiceConfig config = SluiceConfig.fromEnvironment().build();
         AzureConfig azure = AzureConfig.fromEnvironment();
