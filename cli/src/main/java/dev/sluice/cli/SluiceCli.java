@@ -8,7 +8,9 @@ import dev.sluice.cli.internal.ErrorLines;
 import dev.sluice.cli.internal.SendCommand;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -28,7 +30,8 @@ public final class SluiceCli {
      */
     public static CommandLine commandLine(BackendFactory backends, BufferedReader input) {
         CommandLine cli = new CommandLine(new SluiceCli());
-        cli.addSubcommand(new DemoCommand());
+        // the demo's redrive runs through this command line, as an operator's would, on local engines only
+        cli.addSubcommand(new DemoCommand(() -> commandLine(new CloudBackends(Map.of()), new BufferedReader(new StringReader("")))));
         cli.addSubcommand(new DlqCommands(backends, input));
         cli.addSubcommand(new SendCommand(backends, input));
         // after the subcommands, so it reaches them: --kind poison, -o JSON

@@ -8,8 +8,6 @@ import dev.sluice.aws.SqsDeadLetterQueue;
 import dev.sluice.aws.local.LocalEventSourceMapping;
 import dev.sluice.aws.local.MotoServer;
 import dev.sluice.cli.ExitCodes;
-import dev.sluice.cli.SluiceCli;
-import dev.sluice.cli.backend.CloudBackends;
 import dev.sluice.cli.internal.demo.Order;
 import dev.sluice.cli.internal.demo.OrderHandler;
 import dev.sluice.core.HandlerContext;
@@ -20,9 +18,7 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.observability.InMemoryMetrics;
 import dev.sluice.core.observability.SluiceMetrics;
 import dev.sluice.core.redrive.DeadLetter;
-import java.io.BufferedReader;
 import java.io.PrintWriter;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -33,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -91,6 +88,15 @@ public final class DemoCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.text;
 
     private @Nullable Path auditRecord;
+    private final Supplier<CommandLine> operatorCli;
+
+    /**
+     * @param operatorCli makes the {@code sluice} command line the demo's redrive runs through, as an operator would,
+     *     on local engines (no environment, no input)
+     */
+    public DemoCommand(Supplier<CommandLine> operatorCli) {
+        this.operatorCli = operatorCli;
+    }
 
     @Option(names = "--timeout", converter = Durations.class, defaultValue = "45s",
             description = "Longest wait for each phase to settle (default: ${DEFAULT-VALUE}).")
@@ -339,7 +345,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path audit = Files.createTempFile("sluice-demo-audit", ".jsonl");
         auditRecord = audit;
         StringWriter captured = new StringWriter();
-        CommandLine cli = SluiceCli.commandLine(new CloudBackends(Map.of()), new BufferedReader(new StringReader("")));
+        CommandLine cli = operatorCli.get();
         cli.setOut(new PrintWriter(captured, true));
         cli.setErr(new PrintWriter(new StringWriter(), true));
         int code = cli.execute("dlq", "redrive", "--aws-queue", QUEUE, "--endpoint", engines.sqsEndpoint().toString(),
