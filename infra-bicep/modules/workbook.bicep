@@ -65,6 +65,17 @@ customMetrics
 | render timechart
 '''
 
+// Session-enabled queues: the sessions batches processed, and those a retry blocked (held by the abandon-and-wait
+// that keeps their order), per 5 minutes.
+var sessionsQuery = '''
+customMetrics
+| where name in ('queue_sessions_processed_total', 'queue_sessions_blocked_total')
+| where tostring(customDimensions.queue) == '__QUEUE__'
+| summarize processed = sumif(valueSum, name == 'queue_sessions_processed_total'),
+    blocked = sumif(valueSum, name == 'queue_sessions_blocked_total') by bin(timestamp, 5m)
+| render timechart
+'''
+
 var functionErrorsQuery = '''
 requests
 | where cloud_RoleName =~ '__APP__'
@@ -215,6 +226,25 @@ var workbookContent = {
         version: 'KqlItem/1.0'
         title: 'Handler duration p50 / p95 / max (ms)'
         query: replace(latencyQuery, '__QUEUE__', queueName)
+        queryType: 0
+        resourceType: 'microsoft.insights/components'
+        crossComponentResources: [
+          appInsights.id
+        ]
+        timeContext: {
+          durationMs: day
+        }
+        visualization: 'timechart'
+        size: 0
+      }
+    }
+    {
+      type: 3
+      name: 'sessions'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Sessions processed, and blocked by a retry, per 5 minutes (session-enabled queues)'
+        query: replace(sessionsQuery, '__QUEUE__', queueName)
         queryType: 0
         resourceType: 'microsoft.insights/components'
         crossComponentResources: [

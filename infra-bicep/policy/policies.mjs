@@ -561,8 +561,8 @@ export function operatorAlerts(project) {
 
 /**
  * The workbook: created from main.bicep, shared, its items show queue and parking depth, Service
- * Bus dead letters, Sluice's outcomes, the rates, p50 / p95, failed invocations and the alerts of
- * every alert rule.
+ * Bus dead letters, Sluice's outcomes, the rates, p50 / p95, the sessions processed and blocked, failed
+ * invocations and the alerts of every alert rule.
  */
 export function workbook(project) {
   const v = [];
@@ -588,6 +588,7 @@ export function workbook(project) {
       'received, completed, dead-lettered, abandoned and retried counts': /queue_messages_received_total[\s\S]*queue_messages_completed_total[\s\S]*queue_messages_abandoned_total[\s\S]*queue_messages_dead_lettered_total[\s\S]*queue_retry_attempts_total/,
       'parking and retry rates': /parkingRatePercent[\s\S]*retryRatePercent/,
       'handler p50 and p95': /percentilew\(valueSum \/ valueCount, valueCount, 50\)[\s\S]*percentilew\(valueSum \/ valueCount, valueCount, 95\)/,
+      'sessions processed and blocked': /queue_sessions_processed_total[\s\S]*queue_sessions_blocked_total/,
       'failed function invocations': /^\s*requests[\s\S]*success == false/,
       'alert states': /alertsmanagementresources[\s\S]*monitorCondition/,
     };

@@ -125,6 +125,8 @@ test('the workbook catches its regressions', () => {
     /no query shows handler p50 and p95/);
   assertCatches('workbook', mutated('modules/workbook.bicep', "'queue_messages_abandoned_total',", ''),
     /no query shows received, completed, dead-lettered, abandoned and retried counts/);
+  assertCatches('workbook', mutated('modules/workbook.bicep', 'queue_sessions_blocked_total', 'queue_sessions_processed_total', true),
+    /no query shows sessions processed and blocked/);
   assertCatches('workbook', mutated('modules/workbook.bicep', 'alertsmanagementresources', 'resources'),
     /no query shows alert states/);
   assertCatches('workbook', mutated('modules/alerts.bicep', '  retryRateAlert.id\n', ''),
