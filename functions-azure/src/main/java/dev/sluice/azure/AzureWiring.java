@@ -15,20 +15,34 @@ import dev.sluice.core.security.MessageSignatures;
 import dev.sluice.core.spi.MetricsSink;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 
-/** Builds a consumer from the Function App's settings; the one place that turns settings into clients. */
+/** Turns the Function App's settings into a consumer's parts; the one place that turns settings into clients. */
 final class AzureWiring {
     private AzureWiring() {}
+
+    /**
+     * What a consumer is built from.
+     *
+     * @param processor the pipeline
+     * @param publisher where copies go
+     * @param invocationTimeout the function's timeout
+     * @param metrics where the session metrics go
+     * @param parkingQueue the parking queue, when the settings name one
+     * @param <T> the body type
+     */
+    record Parts<T>(BatchProcessor<T> processor, MessagePublisher publisher, Duration invocationTimeout,
+                    MetricsSink metrics, Optional<String> parkingQueue) {}
 
     /**
      * @param codec the codec
      * @param handler the handler
      * @param mode the idempotency mode
      * @param <T> the body type
-     * @return a consumer wired from the environment
+     * @return a consumer's parts, wired from the environment
      */
-    static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
-                                                                 IdempotencyMode mode) {
+    static <T> Parts<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler, IdempotencyMode mode) {
         SluiceConfig config = SluiceConfig.fromEnvironment().build();
         AzureConfig azure = AzureConfig.fromEnvironment();
         String containerName = config.idempotencyContainer().orElseThrow(() -> new ConfigurationException(
@@ -59,14 +73,8 @@ final class AzureWiring {
         }
         // payloads in Blob Storage: opened with the same managed identity (SLUICE_PAYLOAD_DELETE_AFTER_SUCCESS came with config)
         BlobPayloadStore.fromConfig(config, () -> credential(azure)).ifPresent(pipeline::payloadStore);
-        BatchProcessor<T> processor = pipeline.build();
-        ServiceBusBatchConsumer.Builder<T> consumer = ServiceBusBatchConsumer.<T>builder()
-                .processor(processor)
-                .publisher(ServiceBusMessaging.fromConfig(azure))
-                .invocationTimeout(azure.invocationTimeout())
-                .metrics(metrics);
-        config.dlqName().ifPresent(consumer::parkingQueue);
-        return consumer.build();
+        return new Parts<>(pipeline.build(), ServiceBusMessaging.fromConfig(azure), azure.invocationTimeout(), metrics,
+                config.dlqName());
     }
 
     private static TokenCredential credential(AzureConfig azure) {

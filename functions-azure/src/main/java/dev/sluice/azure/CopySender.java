@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Sends {@link ServiceBusBatchConsumer}'s copies (re-published retries, parked dead letters) and ends their send spans;
+ * Sends the Service Bus consumer's copies (re-published retries, parked dead letters) and ends their send spans;
  * a failure becomes a {@link RepublishException}, so the host redelivers the batch.
  */
 final class CopySender {

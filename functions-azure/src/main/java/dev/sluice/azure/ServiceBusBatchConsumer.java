@@ -80,7 +80,7 @@ public final class ServiceBusBatchConsumer<T> {
         this.clock = b.clock;
         this.log = new StructuredLog(b.logSink, Map.of("queue_name", queueName));
         this.sessions = new SessionOrder(b.sessionOrderByAbandon && processor.countsAttemptsPerMessage(), queueName,
-                invocationTimeout, b.sessionWaitMax, b.sleeper, clock, log, b.metrics);
+                invocationTimeout, b.sessionWaitMax, b.sleeper::sleep, clock, log, b.metrics);
         this.copies = new CopySender(Objects.requireNonNull(b.publisher), log);
     }
 
@@ -118,7 +118,11 @@ public final class ServiceBusBatchConsumer<T> {
      */
     public static <T> ServiceBusBatchConsumer<T> fromEnvironment(MessageCodec<T> codec, MessageHandler<T> handler,
                                                                  IdempotencyMode mode) {
-        return AzureWiring.fromEnvironment(codec, handler, mode);
+        AzureWiring.Parts<T> parts = AzureWiring.fromEnvironment(codec, handler, mode);
+        Builder<T> consumer = ServiceBusBatchConsumer.<T>builder().processor(parts.processor()).publisher(parts.publisher())
+                .invocationTimeout(parts.invocationTimeout()).metrics(parts.metrics());
+        parts.parkingQueue().ifPresent(consumer::parkingQueue);
+        return consumer.build();
     }
 
     /** @return the queue this consumer reads and re-publishes retries to */

@@ -14,15 +14,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Session order by abandon, for {@link ServiceBusBatchConsumer}: which retry blocks a session batch, the wait before the
- * host abandons it (holding the session lock), and the session counts a batch adds to the metrics.
+ * Session order by abandon, for the Service Bus consumer: which retry blocks a session batch, the wait before the host
+ * abandons it (holding the session lock), and the session counts a batch adds to the metrics.
  */
 final class SessionOrder {
+    /** How the wait is spent (the consumer's sleeper). */
+    @FunctionalInterface
+    interface Wait {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
     private final boolean enabled;
     private final String queueName;
     private final Duration invocationTimeout;
     private final Duration sessionWaitMax;
-    private final ServiceBusBatchConsumer.Sleeper sleeper;
+    private final Wait sleeper;
     private final Clock clock;
     private final StructuredLog log;
     private final MetricsSink metrics;
@@ -32,7 +38,7 @@ final class SessionOrder {
      *     per message (an idempotency store), so an abandon costs the neighbours no attempt
      */
     SessionOrder(boolean enabled, String queueName, Duration invocationTimeout, Duration sessionWaitMax,
-                 ServiceBusBatchConsumer.Sleeper sleeper, Clock clock, StructuredLog log, MetricsSink metrics) {
+                 Wait sleeper, Clock clock, StructuredLog log, MetricsSink metrics) {
         this.enabled = enabled;
         this.queueName = queueName;
         this.invocationTimeout = invocationTimeout;
