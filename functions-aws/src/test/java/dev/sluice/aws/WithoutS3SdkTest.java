@@ -46,4 +46,26 @@ class WithoutS3SdkTest {
             }
         }
     }
+
+    @Test
+    void aPayloadStoreWithoutTheS3Sdk_failsAtStart_namingTheSettingAndTheDependency() throws Exception {
+        try (URLClassLoader loader = withoutS3()) {
+            // the check SqsBatchConsumer's build() runs when SLUICE_PAYLOAD_STORE names a bucket
+            java.lang.reflect.Method check = Class.forName("dev.sluice.aws.SqsBatchConsumer", true, loader)
+                    .getDeclaredMethod("requireS3Sdk");
+            check.setAccessible(true);
+
+            assertThatThrownBy(() -> check.invoke(null))
+                    .isInstanceOf(java.lang.reflect.InvocationTargetException.class)
+                    .cause()
+                    .satisfies(cause -> assertThat(cause.getClass().getName())
+                            .isEqualTo("dev.sluice.core.config.ConfigurationException"))
+                    .hasMessageContaining("SLUICE_PAYLOAD_STORE")
+                    .hasMessageContaining("software.amazon.awssdk:s3");
+        }
+        // with the S3 SDK present (this module's own class path) the same check passes
+        java.lang.reflect.Method present = SqsBatchConsumer.class.getDeclaredMethod("requireS3Sdk");
+        present.setAccessible(true);
+        present.invoke(null);
+    }
 }
