@@ -174,7 +174,12 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                 + " times while deciding; retry later");
     }
 
-    /** Only for a DynamoDB that does not return the old item on a failed condition. */
+    @Override
+    public java.util.Optional<dev.sluice.core.spi.RecordState> read(String key) {
+        return java.util.Optional.ofNullable(DynamoDbRecords.state(readFallback(recordId(key))));
+    }
+
+    /** Only for a DynamoDB that does not return the old item on a failed condition (and for {@link #read}). */
     private @Nullable Map<String, AttributeValue> readFallback(String id) {
         return client.getItem(r -> r.tableName(table).key(Map.of(ID, s(id))).consistentRead(true)).item();
     }

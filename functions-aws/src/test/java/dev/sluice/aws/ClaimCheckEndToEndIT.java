@@ -217,4 +217,39 @@ class ClaimCheckEndToEndIT {
         assertThat(Buckets.count(s3, bucket)).isEqualTo(1);
         assertThat(Queues.receiveAll(sqs, queue.url())).isEmpty();
     }
+
+    @Test
+    void aRedeliveryAfterItsSuccessDeletedTheObject_isADuplicate_notADeadLetter() {
+        // GIVEN a signed claim-checked message, and a consumer with a DynamoDB idempotency table
+        Queues.Pair queue = Queues.create(sqs, "claims", false, 5, 3);
+        String bucket = Buckets.create(s3, "payloads");
+        String payload = ClaimChecks.payload(400 * 1024, 9);
+        signedSender(queue, Envelope.builder(), store(bucket)).send(OutboundMessage.builder().body(payload).build());
+        List<String> received = ClaimChecks.received();
+        try (software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo = AwsTestClients.dynamoDb(Engines.dynamoDb())) {
+            String table = dev.sluice.aws.testing.Tables.create(dynamo, "claims");
+            SqsBatchConsumer<String> consumer = SqsBatchConsumer.<String>builder().codec(ClaimChecks.TEXT)
+                    .config(ClaimChecks.config(queue, bucket).signingKeys(ClaimChecks.KEYS).idempotencyTable(table).build())
+                    .sqsClient(sqs).s3Client(s3).dynamoDbClient(dynamo)
+                    .handler((message, context) -> received.add(message.body()))
+                    .metrics(new dev.sluice.core.observability.InMemoryMetrics()).snapStartPriming(false).build();
+            Message message = sqs.receiveMessage(r -> r.queueUrl(queue.url()).messageAttributeNames("All").waitTimeSeconds(1))
+                    .messages().getFirst();
+            com.amazonaws.services.lambda.runtime.events.SQSEvent event = dev.sluice.aws.testing.Events.of(
+                    dev.sluice.aws.testing.Events.record(message.messageId(), message.body(),
+                            dev.sluice.aws.internal.SqsAttributes.toText(dev.sluice.aws.internal.SqsAttributes.unpack(
+                                    message.messageAttributes())), queue.arn()));
+
+            // WHEN it is handled, its object deleted, and the same message is delivered again (the function died
+            // before SQS heard of the success, or SQS delivered it twice)
+            assertThat(consumer.handle(event, null).getBatchItemFailures()).isEmpty();
+            assertThat(Buckets.count(s3, bucket)).isZero();
+            var again = consumer.handle(event, null);
+
+            // THEN the second delivery is a duplicate: acknowledged, not run, nothing dead-lettered
+            assertThat(again.getBatchItemFailures()).isEmpty();
+            assertThat(received).containsExactly(payload);
+            assertThat(Queues.receiveAll(sqs, queue.dlqUrl())).isEmpty();
+        }
+    }
 }

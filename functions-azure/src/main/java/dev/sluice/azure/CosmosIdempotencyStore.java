@@ -168,6 +168,12 @@ public final class CosmosIdempotencyStore implements IdempotencyStore {
         return value;
     }
 
+    @Override
+    public Optional<RecordState> read(String key) {
+        return read(CosmosRecords.recordId(key), new PartitionKey(partitionKeyValue(key)), key)
+                .map(r -> CosmosRecords.state(r.getItem()));
+    }
+
     private Optional<CosmosItemResponse<ObjectNode>> read(String id, PartitionKey pk, String key) {
         try {
             return Optional.of(container.readItem(id, pk, ObjectNode.class));

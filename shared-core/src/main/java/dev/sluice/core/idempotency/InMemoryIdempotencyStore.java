@@ -76,6 +76,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private final AtomicLong tokens = new AtomicLong();
 
     @Override
+    public java.util.Optional<RecordState> read(String key) {
+        return java.util.Optional.ofNullable(records.get(key)).map(StoredRecord::state);
+    }
+
+    @Override
     public BeginResult begin(BeginRequest request) {
         Instant due = nextSweep.get();
         if (!request.now().isBefore(due) && nextSweep.compareAndSet(due, request.now().plus(SWEEP_INTERVAL))) {

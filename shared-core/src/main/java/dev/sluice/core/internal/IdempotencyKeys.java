@@ -64,6 +64,24 @@ public final class IdempotencyKeys {
                 + " (or configure SLUICE_IDEMPOTENCY_KEY_POINTER)");
     }
 
+    /**
+     * The key a message had when it was handled, as far as it can be known without its payload (a claim-checked
+     * payload deleted after the message succeeded): the {@code idempotency-key} attribute; else, without a JSON
+     * Pointer, the signed producer id ({@code sluice-message-id}) or, unsigned, the message id.
+     *
+     * @param message the message
+     * @param keyPointer whether a JSON Pointer into the payload gives keys (then only the attribute can)
+     * @param signed whether the consumer verifies signatures (keys then come from signed data only)
+     * @return the key, or null when only the payload could give it
+     */
+    public static @Nullable String withoutPayload(IncomingMessage message, boolean keyPointer, boolean signed) {
+        String attribute = present(message, SluiceAttributes.IDEMPOTENCY_KEY);
+        if (attribute != null || keyPointer) {
+            return attribute;
+        }
+        return signed ? present(message, SluiceAttributes.MESSAGE_ID) : message.id();
+    }
+
     private static @Nullable String present(IncomingMessage message, String attribute) {
         String value = message.attributes().get(attribute);
         return value == null || value.isBlank() ? null : value;

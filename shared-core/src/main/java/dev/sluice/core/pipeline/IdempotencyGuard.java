@@ -9,7 +9,9 @@ import dev.sluice.core.security.Hashes;
 import dev.sluice.core.spi.BeginRequest;
 import dev.sluice.core.spi.BeginResult;
 import dev.sluice.core.spi.IdempotencyTransaction;
+import dev.sluice.core.internal.IdempotencyKeys;
 import dev.sluice.core.spi.LogSink;
+import dev.sluice.core.spi.RecordState;
 import dev.sluice.core.spi.RecordStateMachine;
 import dev.sluice.core.spi.Release;
 import java.time.Clock;
@@ -119,6 +121,35 @@ final class IdempotencyGuard {
             // the handler did not run: the lease goes back without using an attempt
             release(lease, RecordStateMachine.released(lease, clock.instant()), message);
             return new Stop(new Verdict.StoreUnavailable(lease.attempt()));
+        }
+    }
+
+    /**
+     * For a message that can no longer be decoded (its stored payload is gone): whether it was completed before, under
+     * the key it can be given without its payload ({@link IdempotencyKeys#withoutPayload}).
+     *
+     * @param message the message
+     * @param signed whether the consumer verifies signatures
+     * @return already done, the store unavailable (the message comes back), or empty when neither is known
+     */
+    java.util.Optional<Verdict> completedBefore(IncomingMessage message, boolean signed) {
+        if (idempotency == null) {
+            return java.util.Optional.empty();
+        }
+        String key = IdempotencyKeys.withoutPayload(message, idempotency.keyPointer().isPresent(), signed);
+        if (key == null) {
+            return java.util.Optional.empty();
+        }
+        IdempotencyOptions options = idempotency;
+        try {
+            java.util.Optional<RecordState> found = tracing.inSpan("idempotency read", () -> options.store().read(key));
+            boolean done = found.filter(r -> r.status() == RecordState.Status.COMPLETED && !r.expired(clock.instant()))
+                    .isPresent();
+            return done ? java.util.Optional.of(new Verdict.AlreadyDone()) : java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            telemetry.error(e.getClass().getName());
+            telemetry.log(LogSink.Level.WARN, "idempotency read failed, will retry", Telemetry.fields(message, "idempotency_read"), e);
+            return java.util.Optional.of(new Verdict.StoreUnavailable(message.priorAttempts() + message.deliveryCount()));
         }
     }
 

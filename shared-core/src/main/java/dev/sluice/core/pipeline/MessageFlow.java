@@ -57,6 +57,10 @@ final class MessageFlow<T> {
                 case Unwrap.Refused<T> r -> {
                     return r.verdict();
                 }
+                case Unwrap.Missing<T> m -> {
+                    // delivered again after its success deleted the payload: a duplicate, not poison
+                    return guard.completedBefore(message, m.signed()).orElse(m.verdict());
+                }
                 case Unwrap.Unavailable<T> u -> {
                     // the handler did not run: no attempt is used, the message comes back after the backoff
                     telemetry.error(u.error().getClass().getName());

@@ -1,6 +1,7 @@
 package dev.sluice.core.pipeline;
 
 import dev.sluice.core.Message;
+import dev.sluice.core.claimcheck.MissingPayloadException;
 import dev.sluice.core.codec.DecodingException;
 import dev.sluice.core.codec.MessageCodec;
 import dev.sluice.core.codec.PayloadCompression;
@@ -14,12 +15,20 @@ import org.jspecify.annotations.Nullable;
 /** Second stage: a claim-checked payload read from its store, signature check, inflation, decoding and the idempotency key. */
 final class Unwrap<T> {
     /** What unwrapping gave: a decoded message, or why there is none. */
-    sealed interface Result<T> permits Decoded, Refused, Unavailable {}
+    sealed interface Result<T> permits Decoded, Refused, Missing, Unavailable {}
 
     /** @param key the idempotency key, null without idempotency */
     record Decoded<T>(Message<T> message, byte[] payload, @Nullable String key) implements Result<T> {}
 
     record Refused<T>(Verdict.Rejected verdict) implements Result<T> {}
+
+    /**
+     * The message's stored payload is gone: poison, unless the message was completed before (its payload deleted
+     * after that success, and the message delivered again).
+     *
+     * @param signed whether the consumer verifies signatures
+     */
+    record Missing<T>(Verdict.Rejected verdict, boolean signed) implements Result<T> {}
 
     /** The payload store could not be read: nothing is known about the message yet. */
     record Unavailable<T>(RuntimeException error) implements Result<T> {}
@@ -45,6 +54,9 @@ final class Unwrap<T> {
         byte[] body;
         try {
             body = payloads.resolve(message, maxPayloadBytes);
+        } catch (MissingPayloadException e) {
+            return new Missing<>(new Verdict.Rejected(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
+                    ErrorFingerprint.of(e.getClass().getName()), attempt, null), signatures != null);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName()), attempt);

@@ -1,6 +1,7 @@
 package dev.sluice.core.spi;
 
 import java.time.Instant;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +48,18 @@ public interface IdempotencyStore {
      * @param release what to write
      */
     void release(BeginResult.Acquired lease, Release release);
+
+    /**
+     * Reads a key's record without claiming it: how the pipeline recognises a completed message it can no longer
+     * decode (a claim-checked payload deleted after its success, delivered again).
+     *
+     * @param key the key
+     * @return the record, or empty when there is none (or the store cannot read one without claiming it)
+     * @throws RuntimeException when the store cannot be reached
+     */
+    default Optional<RecordState> read(String key) {
+        return Optional.empty();
+    }
 
     /**
      * Opens the transaction a handler adds its writes to (transactional mode).

@@ -164,6 +164,44 @@ class ClaimCheckPipelineTest {
     }
 
     @Test
+    void aDeliveryAfterTheSuccessDeletedThePayload_isADuplicate_notPoison() {
+        // GIVEN a signed message handled and settled (its payload deleted), then delivered again (the function died
+        // before the broker heard of the success, or SQS delivered it twice)
+        Envelope.Sealed sealed = sealed(envelope, "d-1", 300 * 1024);
+        BatchProcessor<Document> processor = consumer().build();
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOf(Processed.class);
+        assertThat(store.size()).isZero();
+
+        // THEN the record under its key (the idempotency-key attribute) says it is done: a duplicate, acknowledged
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOf(Duplicate.class);
+        assertThat(handled).hasSize(1);
+    }
+
+    @Test
+    void aDeliveryAfterTheSuccess_withoutAKeyAttribute_findsItsRecordByTheSignedProducerId() {
+        Envelope.Sealed sealed = envelope.seal(OutboundMessage.builder()
+                .body("{\"id\":\"d-2\",\"text\":\"" + text(300 * 1024) + "\"}").build(), LIMIT);
+        assertThat(sealed.attributes()).doesNotContainKey(SluiceAttributes.IDEMPOTENCY_KEY);
+        BatchProcessor<Document> processor = consumer().build();
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOf(Processed.class);
+
+        assertThat(run(processor, received("m-2", sealed))).isInstanceOf(Duplicate.class);
+    }
+
+    @Test
+    void aMissingPayload_whoseKeyOnlyThePayloadCouldGive_staysPoison() {
+        // a key pointer into the body, and no key attribute: without the payload its record cannot be found
+        Envelope.Sealed sealed = envelope.seal(OutboundMessage.builder()
+                .body("{\"id\":\"d-3\",\"text\":\"" + text(300 * 1024) + "\"}").build(), LIMIT);
+        BatchProcessor<Document> processor = consumer().idempotency(IdempotencyOptions.builder().store(records)
+                .keyPointer("/id").build()).build();
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOf(Processed.class);
+
+        assertThat(run(processor, received("m-1", sealed))).isInstanceOfSatisfying(DeadLettered.class,
+                dead -> assertThat(dead.kind()).isEqualTo(FailureKind.POISON));
+    }
+
+    @Test
     void keepingPayloads_leavesTheObjectForTheLifecycleRule() {
         Envelope.Sealed sealed = sealed(envelope, "d-1", 300 * 1024);
 

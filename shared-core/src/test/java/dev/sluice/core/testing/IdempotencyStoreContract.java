@@ -102,6 +102,25 @@ public abstract class IdempotencyStoreContract {
     }
 
     @Test
+    public void read_readsARecordWithoutClaimingIt() {
+        // GIVEN one key completed, one in progress, and one never begun
+        BeginResult.Acquired done = acquire("order-found-1", "amount=100", T0);
+        store.complete(done, T0.plus(TTL), null);
+        acquire("order-found-2", "amount=200", T0);
+
+        // THEN read reports each as it is, and claims nothing: the in-progress key's lease still holds
+        assertThat(store.read("order-found-1")).hasValueSatisfying(r -> {
+            assertThat(r.status()).isEqualTo(dev.sluice.core.spi.RecordState.Status.COMPLETED);
+            assertThat(r.expired(T0.plusSeconds(1))).isFalse();
+        });
+        assertThat(store.read("order-found-2")).hasValueSatisfying(r ->
+                assertThat(r.status()).isEqualTo(dev.sluice.core.spi.RecordState.Status.IN_PROGRESS));
+        assertThat(store.read("order-never-begun")).isEmpty();
+        assertThat(store.begin(request("order-found-2", "amount=200", T0.plusSeconds(1))))
+                .isInstanceOf(BeginResult.InProgress.class);
+    }
+
+    @Test
     public void thirtyTwoConcurrentBegins_ofOneKey_acquireExactlyOnce() throws Exception {
         // WHEN 32 consumers begin the same key at the same moment
         List<BeginResult> results = concurrently(32, request("order-42", "amount=100", T0));
