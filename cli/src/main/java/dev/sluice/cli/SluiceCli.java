@@ -31,7 +31,8 @@ public final class SluiceCli {
     public static CommandLine commandLine(BackendFactory backends, BufferedReader input) {
         CommandLine cli = new CommandLine(new SluiceCli());
         // the demo's redrive runs through this command line, as an operator's would, on local engines only
-        cli.addSubcommand(new DemoCommand(() -> commandLine(new CloudBackends(Map.of()), new BufferedReader(new StringReader("")))));
+        cli.addSubcommand(new DemoCommand(
+                () -> commandLine(new CloudBackends(Map.of()), new BufferedReader(new StringReader("")))));
         cli.addSubcommand(new DlqCommands(backends, input));
         cli.addSubcommand(new SendCommand(backends, input));
         // after the subcommands, so it reaches them: --kind poison, -o JSON

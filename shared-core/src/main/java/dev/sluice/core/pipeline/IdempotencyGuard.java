@@ -148,7 +148,8 @@ final class IdempotencyGuard {
             return done ? java.util.Optional.of(new Verdict.AlreadyDone()) : java.util.Optional.empty();
         } catch (RuntimeException e) {
             telemetry.error(e.getClass().getName());
-            telemetry.log(LogSink.Level.WARN, "idempotency read failed, will retry", Telemetry.fields(message, "idempotency_read"), e);
+            telemetry.log(LogSink.Level.WARN, "idempotency read failed, will retry",
+                    Telemetry.fields(message, "idempotency_read"), e);
             return java.util.Optional.of(new Verdict.StoreUnavailable(message.priorAttempts() + message.deliveryCount()));
         }
     }
