@@ -103,9 +103,7 @@ public final class SqsMessageSender implements MessageSender {
             try {
                 sealed = envelope.seal(message, MAX_REQUEST_BYTES);
             } catch (RuntimeException e) {
-                // only the payload store can fail here; no message id was assigned, so the result carries none
-                results[i] = new SendResult.Failed("", "the payload could not be stored (nothing was sent): "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage());
+                results[i] = SendResult.Failed.notStored(e);
                 continue;
             }
             switch (prepare(i, sealed)) {

@@ -78,9 +78,7 @@ public final class ServiceBusMessageSender implements MessageSender {
             try {
                 sealed = envelope.seal(message, maxMessageBytes);
             } catch (RuntimeException e) {
-                // only the payload store can fail here; no message id was assigned, so the result carries none
-                results[i] = new SendResult.Failed("", "the payload could not be stored (nothing was sent): "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage());
+                results[i] = SendResult.Failed.notStored(e);
                 outgoing.add(null);
                 sealedMessages.add(null);
                 continue;

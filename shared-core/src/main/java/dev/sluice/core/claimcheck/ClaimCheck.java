@@ -8,7 +8,6 @@ import dev.sluice.core.codec.DecodingException;
 import dev.sluice.core.codec.JsonCodec;
 import dev.sluice.core.redrive.SluiceAttributes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -94,13 +93,5 @@ public final class ClaimCheck {
             throw new DecodingException("claim-check: the payload pointer needs " + containerField + " and " + keyField);
         }
         return new PayloadPointer(store, container.asText(), key.asText());
-    }
-
-    /**
-     * @param body a received body
-     * @return it as text (pointers are ASCII JSON)
-     */
-    static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
     }
 }

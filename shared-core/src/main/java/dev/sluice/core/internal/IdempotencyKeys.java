@@ -28,11 +28,8 @@ public final class IdempotencyKeys {
      * @throws DecodingException when a pointer is configured but the payload has no value there
      */
     public static String resolve(IncomingMessage message, byte[] payload, Optional<JsonPointer> pointer) {
-        String attribute = present(message, SluiceAttributes.IDEMPOTENCY_KEY);
-        if (attribute != null) {
-            return attribute;
-        }
-        return pointer.isPresent() ? atPointer(payload, pointer.get()) : message.id();
+        String key = withoutPayload(message, pointer.isPresent(), false);
+        return key != null ? key : atPointer(payload, pointer.orElseThrow());
     }
 
     /**
@@ -48,16 +45,12 @@ public final class IdempotencyKeys {
      * @throws DecodingException when no signed source yields a key
      */
     public static String resolveSigned(IncomingMessage message, byte[] payload, Optional<JsonPointer> pointer) {
-        String attribute = present(message, SluiceAttributes.IDEMPOTENCY_KEY);
-        if (attribute != null) {
-            return attribute;
+        String key = withoutPayload(message, pointer.isPresent(), true);
+        if (key != null) {
+            return key;
         }
         if (pointer.isPresent()) {
             return atPointer(payload, pointer.get());
-        }
-        String producerId = present(message, SluiceAttributes.MESSAGE_ID);
-        if (producerId != null) {
-            return producerId;
         }
         throw new DecodingException("idempotency key: a signed message takes its key from signed data only, and this one"
                 + " has neither " + SluiceAttributes.IDEMPOTENCY_KEY + " nor " + SluiceAttributes.MESSAGE_ID
@@ -65,9 +58,10 @@ public final class IdempotencyKeys {
     }
 
     /**
-     * The key a message had when it was handled, as far as it can be known without its payload (a claim-checked
-     * payload deleted after the message succeeded): the {@code idempotency-key} attribute; else, without a JSON
-     * Pointer, the signed producer id ({@code sluice-message-id}) or, unsigned, the message id.
+     * The key as far as it can be known without the payload, the order {@link #resolve} and {@link #resolveSigned}
+     * follow (they read the payload only when this gives none): the {@code idempotency-key} attribute; else, without
+     * a JSON Pointer, the signed producer id ({@code sluice-message-id}) or, unsigned, the message id. Also how a
+     * claim-checked message whose payload was deleted after its success is found again.
      *
      * @param message the message
      * @param keyPointer whether a JSON Pointer into the payload gives keys (then only the attribute can)

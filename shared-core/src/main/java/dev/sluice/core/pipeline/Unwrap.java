@@ -55,8 +55,8 @@ final class Unwrap<T> {
         try {
             body = payloads.resolve(message, maxPayloadBytes);
         } catch (MissingPayloadException e) {
-            return new Missing<>(new Verdict.Rejected(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
-                    ErrorFingerprint.of(e.getClass().getName()), attempt, null), signatures != null);
+            return new Missing<>(rejected(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
+                    ErrorFingerprint.of(e.getClass().getName()), attempt), signatures != null);
         } catch (DecodingException e) {
             return refused(FailureKind.POISON, e.getClass().getName(), e.getMessage(),
                     ErrorFingerprint.of(e.getClass().getName()), attempt);
@@ -98,6 +98,11 @@ final class Unwrap<T> {
 
     private static <T> Result<T> refused(FailureKind kind, String errorType, @Nullable String reason, String fingerprint,
                                          int attempt) {
-        return new Refused<>(new Verdict.Rejected(kind, errorType, reason, fingerprint, attempt, null));
+        return new Refused<>(rejected(kind, errorType, reason, fingerprint, attempt));
+    }
+
+    private static Verdict.Rejected rejected(FailureKind kind, String errorType, @Nullable String reason,
+                                             String fingerprint, int attempt) {
+        return new Verdict.Rejected(kind, errorType, reason, fingerprint, attempt, null);
     }
 }

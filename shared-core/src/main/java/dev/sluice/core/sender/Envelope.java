@@ -106,11 +106,6 @@ public final class Envelope {
         return clock;
     }
 
-    /** @return whether large payloads are stored outside the message */
-    public boolean claimChecking() {
-        return payloads != null;
-    }
-
     /**
      * Deletes the stored payload of a sealed message that was finally not sent, so a failed send leaves no object
      * behind (best effort: what a failure leaves, the store's lifecycle rule ends).

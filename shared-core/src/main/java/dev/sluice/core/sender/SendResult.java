@@ -33,5 +33,14 @@ public sealed interface SendResult {
             Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(reason, "reason");
         }
+
+        /**
+         * @param e why {@link Envelope#seal(OutboundMessage, int)} failed: only the payload store can
+         * @return the failure of a message that was never sealed, so has no message id and was not sent
+         */
+        public static Failed notStored(RuntimeException e) {
+            return new Failed("", "the payload could not be stored (nothing was sent): " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage());
+        }
     }
 }
